@@ -1,0 +1,88 @@
+"""The registry: estimator name -> class, read by the API, CLI, benchmarks and tests.
+
+Entries are import strings, so listing names never imports torch. Adding a
+model is one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from seqpred.base import BaseEstimator
+from seqpred.exceptions import InvalidParameterError
+
+__all__ = ["REGISTRY", "available", "create", "get_class", "name_of"]
+
+REGISTRY: dict[str, tuple[str, str]] = {
+    # name: ("module:Class", task)
+    "markov": ("seqpred.models.markov.markov:MarkovPredictor", "next-item"),
+}
+
+
+def get_class(name: str) -> type[BaseEstimator]:
+    """Return the estimator class registered under ``name``."""
+    try:
+        target, _ = REGISTRY[name.lower()]
+    except (KeyError, AttributeError):
+        raise InvalidParameterError(
+            f"unknown model {name!r}; available models: {sorted(REGISTRY)}. "
+            "See seqpred.available()."
+        ) from None
+    module_name, _, class_name = target.partition(":")
+    cls: type[BaseEstimator] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+def name_of(cls: type[Any]) -> str:
+    """Return the registry name of an estimator class."""
+    target = f"{cls.__module__}:{cls.__qualname__}"
+    for name, (entry, _) in REGISTRY.items():
+        if entry == target:
+            return name
+    raise InvalidParameterError(
+        f"{cls.__qualname__} is not a registered seqpred estimator; only registered "
+        "estimators can be saved by name."
+    )
+
+
+def create(name: str, **params: Any) -> BaseEstimator:
+    """Build a registered estimator by name.
+
+    Parameters
+    ----------
+    name : str
+        A registry name, see :func:`available`.
+    **params
+        Constructor parameters of that estimator.
+
+    Examples
+    --------
+    >>> import seqpred
+    >>> seqpred.create("markov", order=3)
+    MarkovPredictor(order=3)
+    """
+    cls = get_class(name)
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        valid = cls._param_names()
+        raise InvalidParameterError(
+            f"{cls.__name__}: {exc}. Valid parameters are {valid}."
+        ) from None
+
+
+def available(task: str | None = None) -> dict[str, str]:
+    """Return ``{name: task}`` for every registered estimator (optionally one task).
+
+    Examples
+    --------
+    >>> import seqpred
+    >>> seqpred.available()["markov"]
+    'next-item'
+    """
+    return {
+        name: entry_task
+        for name, (_, entry_task) in sorted(REGISTRY.items())
+        if task is None or entry_task == task
+    }

@@ -1,0 +1,284 @@
+"""The estimator contract: parameters, cloning, tags, fitted state, seeding.
+
+Every seqpred estimator derives from :class:`BaseEstimator` and one task
+mixin. Constructors store their keyword arguments unchanged; ``fit``
+validates them against ``_parameter_constraints``, learns, sets the
+``_``-suffixed attributes, marks the estimator fitted **last** and returns
+``self``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from seqpred._params import validate_parameter
+from seqpred._typing import RandomStateLike
+from seqpred.exceptions import InvalidParameterError, NotFittedError
+
+__all__ = [
+    "TASKS",
+    "BaseEstimator",
+    "Tags",
+    "check_is_fitted",
+    "check_random_state",
+    "clone",
+]
+
+TASKS = ("next-item", "classify", "generate", "seq2seq", "forecast")
+"""The task names an estimator can declare in its tags."""
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What an estimator can do; read by the conformance suite and the CLI.
+
+    Parameters
+    ----------
+    task : str, default="next-item"
+        One of :data:`TASKS`.
+    input_kind : {"discrete", "numeric"}, default="discrete"
+        The kind of sequences ``fit`` accepts.
+    probabilistic : bool, default=True
+        Whether ``predict_proba`` is available.
+    handles_unknown : bool, default=True
+        Whether unseen symbols at predict time are tolerated (else they raise
+        :class:`~seqpred.exceptions.UnknownSymbolError`).
+    stochastic : bool, default=False
+        Whether ``fit`` uses randomness (so ``random_state`` matters).
+    requires_torch : bool, default=False
+        Whether the estimator needs PyTorch.
+    supports_partial_fit : bool, default=False
+        Whether ``partial_fit`` is implemented.
+    skip_checks : dict, default={}
+        Conformance checks this estimator skips, each with its reason.
+    """
+
+    task: str = "next-item"
+    input_kind: str = "discrete"
+    probabilistic: bool = True
+    handles_unknown: bool = True
+    stochastic: bool = False
+    requires_torch: bool = False
+    supports_partial_fit: bool = False
+    skip_checks: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"Tags: task must be one of {TASKS}; got {self.task!r}.")
+        if self.input_kind not in ("discrete", "numeric"):
+            raise ValueError(
+                f"Tags: input_kind must be 'discrete' or 'numeric'; "
+                f"got {self.input_kind!r}."
+            )
+
+
+class BaseEstimator:
+    """Base class: parameter handling, ``clone``, ``repr``, tags, fitted state.
+
+    Subclasses declare ``_parameter_constraints`` (see :mod:`seqpred._params`),
+    ``_tags`` and a ``_test_params`` classmethod with small, fast settings for
+    the conformance suite.
+
+    Examples
+    --------
+    >>> class Toy(BaseEstimator):
+    ...     _parameter_constraints = {"alpha": [float]}
+    ...     def __init__(self, alpha=1.0):
+    ...         self.alpha = alpha
+    >>> Toy(alpha=0.5)
+    Toy(alpha=0.5)
+    >>> Toy().set_params(alpha=2.0).get_params()
+    {'alpha': 2.0}
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
+    _tags: ClassVar[Tags] = Tags()
+
+    # -- parameters -----------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        signature = inspect.signature(init)
+        names = []
+        for p in signature.parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(
+                    f"{cls.__name__}: estimators must not take *args or **kwargs."
+                )
+            names.append(p.name)
+        return sorted(names)
+
+    @classmethod
+    def _param_defaults(cls) -> dict[str, Any]:
+        signature = inspect.signature(cls.__init__)
+        return {
+            p.name: p.default
+            for p in signature.parameters.values()
+            if p.name != "self" and p.default is not inspect.Parameter.empty
+        }
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Return the constructor parameters (nested ones as ``owner__param``)."""
+        params: dict[str, Any] = {}
+        for name in self._param_names():
+            value = getattr(self, name)
+            params[name] = value
+            if deep and isinstance(value, BaseEstimator):
+                for sub, sub_value in value.get_params(deep=True).items():
+                    params[f"{name}__{sub}"] = sub_value
+        return params
+
+    def set_params(self, **params: Any) -> BaseEstimator:
+        """Set parameters (``owner__param`` reaches nested estimators); return self."""
+        valid = self._param_names()
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, _, sub = key.partition("__")
+            if name not in valid:
+                raise InvalidParameterError(
+                    f"{type(self).__name__}: unknown parameter {name!r}; valid "
+                    f"parameters are {valid}."
+                )
+            if sub:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                setattr(self, name, value)
+        for name, sub_params in nested.items():
+            owner = getattr(self, name)
+            if not isinstance(owner, BaseEstimator):
+                raise InvalidParameterError(
+                    f"{type(self).__name__}: {name!r} is not an estimator, so "
+                    f"{name}__... parameters cannot be set."
+                )
+            owner.set_params(**sub_params)
+        return self
+
+    def _validate_params(self) -> None:
+        """Check every parameter against ``_parameter_constraints``."""
+        defaults = self._param_defaults()
+        owner = type(self).__name__
+        for name, constraints in self._parameter_constraints.items():
+            validate_parameter(
+                owner, name, getattr(self, name), constraints, defaults.get(name)
+            )
+
+    def __repr__(self) -> str:
+        defaults = self._param_defaults()
+        shown = []
+        for name in self._param_names():
+            value = getattr(self, name)
+            default = defaults.get(name, inspect.Parameter.empty)
+            if isinstance(value, np.random.Generator) or value is not default and (
+                value != default
+            ):
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    # -- tags and fitted state ---------------------------------------------------
+    @classmethod
+    def get_tags(cls) -> Tags:
+        """Return the estimator's :class:`Tags`."""
+        return cls._tags
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        """Parameter sets the conformance suite tries (small and fast)."""
+        return [{}]
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether ``fit`` has completed."""
+        return bool(getattr(self, "_fitted", False))
+
+    def _mark_fitted(self) -> None:
+        self._fitted = True
+
+    def _reset(self) -> None:
+        """Forget everything learned (called at the start of ``fit``)."""
+        for name in list(vars(self)):
+            if name.endswith("_") and not name.startswith("__"):
+                delattr(self, name)
+        self._fitted = False
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held by the fitted NumPy arrays of this estimator."""
+        total = 0
+        for value in vars(self).values():
+            total += _nbytes(value)
+        return total
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return 0
+
+
+def check_is_fitted(estimator: BaseEstimator, method: str = "predict") -> None:
+    """Raise :class:`NotFittedError` if ``estimator`` has not been fitted."""
+    if not estimator.is_fitted:
+        name = type(estimator).__name__
+        raise NotFittedError(
+            f"{name}: this instance is not fitted yet, so {method} cannot run. "
+            f"Call fit(sequences) first."
+        )
+
+
+def clone(estimator: BaseEstimator) -> BaseEstimator:
+    """Return an unfitted copy with the same parameters (nested ones cloned too).
+
+    Examples
+    --------
+    >>> from seqpred.models.markov import MarkovPredictor
+    >>> twin = clone(MarkovPredictor(order=2))
+    >>> twin.order, twin.is_fitted
+    (2, False)
+    """
+    if not isinstance(estimator, BaseEstimator):
+        raise InvalidParameterError(
+            f"clone: expected a seqpred estimator; got {type(estimator).__name__}."
+        )
+    params = {
+        name: clone(value) if isinstance(value, BaseEstimator) else value
+        for name, value in estimator.get_params(deep=False).items()
+    }
+    return type(estimator)(**params)
+
+
+def check_random_state(random_state: RandomStateLike) -> np.random.Generator:
+    """Turn ``None``, an int or a Generator into a :class:`numpy.random.Generator`.
+
+    A Generator passed in is used as is (and advanced); an int always gives the
+    same stream; ``None`` gives fresh entropy.
+
+    Examples
+    --------
+    >>> a = check_random_state(0).integers(100, size=3)
+    >>> b = check_random_state(0).integers(100, size=3)
+    >>> bool((a == b).all())
+    True
+    """
+    if random_state is None or isinstance(random_state, (int, np.integer)):
+        if isinstance(random_state, bool):
+            raise InvalidParameterError(
+                "random_state must be None, an int or a numpy Generator; got a bool."
+            )
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    raise InvalidParameterError(
+        "random_state must be None, an int or a numpy Generator; got "
+        f"{random_state!r}. Use random_state=0 for reproducible results."
+    )

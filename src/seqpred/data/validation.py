@@ -1,0 +1,136 @@
+"""Input checks shared by every estimator: turn user input into a SequenceSet."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.data.vocabulary import Vocabulary
+from seqpred.exceptions import DataError, EmptySequenceError
+
+__all__ = ["as_sequence_set", "check_finite"]
+
+
+def as_sequence_set(
+    X: Any,
+    *,
+    vocabulary: Vocabulary | None = None,
+    unknown: Literal["error", "unk", "add"] = "error",
+    kind: Literal["auto", "discrete", "numeric"] = "auto",
+    owner: str = "seqpred",
+    allow_empty_input: bool = False,
+) -> SequenceSet:
+    """Convert a batch of sequences to a :class:`SequenceSet`.
+
+    Parameters
+    ----------
+    X : SequenceSet, list of lists, list of strings or list of arrays
+        The sequences. A bare sequence (a string or a flat list of symbols)
+        is rejected: wrap it in a list.
+    vocabulary : Vocabulary, default=None
+        Encode with this (fitted) vocabulary; ``None`` builds a new one.
+    unknown : {"error", "unk", "add"}, default="error"
+        Policy for symbols missing from ``vocabulary``.
+    kind : {"auto", "discrete", "numeric"}, default="auto"
+        Force discrete or numeric interpretation.
+    owner : str, default="seqpred"
+        Name used in error messages (the estimator's class).
+    allow_empty_input : bool, default=False
+        Accept a batch with no sequences.
+
+    Returns
+    -------
+    SequenceSet
+
+    Examples
+    --------
+    >>> as_sequence_set(["abc", "ab"]).to_lists()
+    [['a', 'b', 'c'], ['a', 'b']]
+    >>> as_sequence_set("abc")
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.DataError: seqpred: expected a batch of sequences; got a \
+single str. Wrap it in a list: ['abc'].
+    """
+    if isinstance(X, SequenceSet):
+        ss = _reencode(X, vocabulary, unknown, owner)
+    else:
+        if isinstance(X, (str, bytes)):
+            raise DataError(
+                f"{owner}: expected a batch of sequences; got a single "
+                f"{type(X).__name__}. Wrap it in a list: [{X!r}]."
+            )
+        if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype != object:
+            raise DataError(
+                f"{owner}: expected a batch of sequences; got a 1-D array of "
+                f"shape {X.shape}. Wrap it in a list: [array]."
+            )
+        if X is None or not hasattr(X, "__len__"):
+            raise DataError(
+                f"{owner}: expected a list of sequences or a SequenceSet; got "
+                f"{type(X).__name__}."
+            )
+        if len(X) and not isinstance(X[0], (str, list, tuple, np.ndarray)) and (
+            _is_scalar(X[0])
+        ):
+            raise DataError(
+                f"{owner}: expected a batch of sequences; got a flat sequence "
+                f"starting {list(X[:3])!r}. Wrap it in a list: [sequence]."
+            )
+        ss = SequenceSet.from_lists(X, vocabulary=vocabulary, unknown=unknown, kind=kind)
+    if len(ss) == 0 and not allow_empty_input:
+        raise EmptySequenceError(
+            f"{owner}: got no sequences; pass at least one sequence."
+        )
+    if ss.kind == "numeric":
+        check_finite(ss, owner)
+    return ss
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number, bool)) or value is None
+
+
+def _reencode(
+    ss: SequenceSet,
+    vocabulary: Vocabulary | None,
+    unknown: Literal["error", "unk", "add"],
+    owner: str,
+) -> SequenceSet:
+    """Re-express ``ss`` in ``vocabulary`` when it was encoded with another one."""
+    if vocabulary is None or ss.vocabulary is None or ss.vocabulary == vocabulary:
+        return ss
+    n_reserved = Vocabulary.n_reserved
+    used = np.unique(ss.values)
+    used_symbols = ss.vocabulary.decode(used[used >= n_reserved])
+    vocabulary.encode(used_symbols, unknown=unknown)  # raises or adds as asked
+    old_symbols = ss.vocabulary.decode(np.arange(n_reserved, ss.vocabulary.size))
+    table = np.concatenate(
+        [
+            np.arange(n_reserved, dtype=np.int64),
+            vocabulary.encode(old_symbols, unknown="unk"),
+        ]
+    )
+    return SequenceSet(
+        table[ss.values],
+        ss.offsets,
+        vocabulary=vocabulary,
+        labels=ss.labels,
+        ids=ss.ids,
+        timestamps=ss.timestamps,
+        itemset_start=ss.itemset_start,
+    )
+
+
+def check_finite(ss: SequenceSet, owner: str = "seqpred") -> None:
+    """Raise :class:`DataError` if numeric ``ss`` holds NaN or infinity."""
+    bad = ~np.isfinite(ss.values)
+    if bad.any():
+        step = int(np.flatnonzero(bad.reshape(len(ss.values), -1).any(axis=1))[0])
+        seq = int(np.searchsorted(ss.offsets, step, side="right") - 1)
+        raise DataError(
+            f"{owner}: sequence {seq} contains NaN or infinite values; impute or "
+            "drop them first (for example a forward fill)."
+        )

@@ -1,0 +1,1 @@
+"""Sequence models by family: each learns P(next | context)."""
