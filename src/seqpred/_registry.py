@@ -59,8 +59,8 @@ def create(name: str, **params: Any) -> BaseEstimator:
     Examples
     --------
     >>> import seqpred
-    >>> seqpred.create("markov", order=3)
-    MarkovPredictor(order=3)
+    >>> seqpred.create("markov", order=2)
+    MarkovPredictor(order=2)
     """
     cls = get_class(name)
     try:

@@ -143,7 +143,7 @@ class SequenceSet:
             (ints, strings, other hashables) as discrete symbols.
         unknown : {"error", "unk", "add"}, default=None
             Policy for symbols missing from ``vocabulary``; defaults to
-            ``"add"`` for a new vocabulary and ``"error"`` for a given one.
+            ``"error"`` for a given vocabulary; a new vocabulary always adds.
         labels, ids : array-like, default=None
             Per-sequence labels and identifiers.
 
@@ -166,9 +166,9 @@ class SequenceSet:
         if kind == "numeric":
             values = _stack_numeric(seqs)
             return cls(values, offsets, labels=labels, ids=ids)
-        if vocabulary is None:
+        if vocabulary is None:  # a new vocabulary takes every symbol
             vocabulary = Vocabulary()
-            unknown = unknown or "add"
+            unknown = "add"
         flat = _flatten_symbols(seqs)
         codes = vocabulary.encode(flat, unknown=unknown or "error")
         return cls(codes, offsets, vocabulary=vocabulary, labels=labels, ids=ids)

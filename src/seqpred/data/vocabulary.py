@@ -65,6 +65,8 @@ class Vocabulary:
         found = self._index.get(symbol)
         if found is not None:
             return found
+        if isinstance(symbol, np.generic):  # store plain Python symbols
+            symbol = symbol.item()
         if symbol in RESERVED:
             raise DataError(
                 f"Vocabulary: {symbol!r} is a reserved symbol; rename it in your data."
@@ -164,7 +166,7 @@ class Vocabulary:
             (get(s, -1) for s in symbols), dtype=np.int64, count=len(symbols)
         )
         if ids.size and ids.min() < 0:
-            missing = [symbols[i] for i in np.flatnonzero(ids < 0)[:5]]
+            missing = list(dict.fromkeys(symbols[i] for i in np.flatnonzero(ids < 0)))
             raise UnknownSymbolError(self._unknown_message(missing))
         return ids
 
@@ -196,7 +198,9 @@ class Vocabulary:
             ) from None
 
     def _unknown_message(self, missing: list[Hashable]) -> str:
-        shown = ", ".join(repr(s) for s in missing)
+        shown = ", ".join(repr(s) for s in missing[:5])
+        if len(missing) > 5:
+            shown += f" and {len(missing) - 5} more"
         return (
             f"Vocabulary: unknown symbol(s) {shown} (vocabulary has "
             f"{len(self._symbols)} symbols); refit on data that contains them, "

@@ -1,0 +1,5 @@
+"""Markov-family models: k-order Markov (and later PPM, AKOM, LZ78, DG, TDAG)."""
+
+from seqpred.models.markov.markov import MarkovPredictor
+
+__all__ = ["MarkovPredictor"]
