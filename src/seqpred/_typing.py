@@ -23,6 +23,6 @@ if TYPE_CHECKING:
 Symbol: TypeAlias = Hashable
 SequenceLike: TypeAlias = Union[Sequence[Any], str, "np.ndarray[Any, Any]"]
 SequenceBatch: TypeAlias = Union["SequenceSet", Sequence[SequenceLike]]
-RandomStateLike: TypeAlias = Union[None, int, np.random.Generator]
+RandomStateLike: TypeAlias = None | int | np.random.Generator
 
 __all__ = ["RandomStateLike", "SequenceBatch", "SequenceLike", "Symbol"]

@@ -98,7 +98,7 @@ class BaseEstimator:
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
     _tags: ClassVar[Tags] = Tags()
 
-    # -- parameters -----------------------------------------------------------
+    # -- parameters
     @classmethod
     def _param_names(cls) -> list[str]:
         init = cls.__init__
@@ -172,17 +172,16 @@ class BaseEstimator:
 
     def __repr__(self) -> str:
         defaults = self._param_defaults()
-        shown = []
-        for name in self._param_names():
-            value = getattr(self, name)
-            default = defaults.get(name, inspect.Parameter.empty)
-            if isinstance(value, np.random.Generator) or value is not default and (
-                value != default
-            ):
-                shown.append(f"{name}={value!r}")
+        shown = [
+            f"{name}={getattr(self, name)!r}"
+            for name in self._param_names()
+            if not _same(
+                getattr(self, name), defaults.get(name, inspect.Parameter.empty)
+            )
+        ]
         return f"{type(self).__name__}({', '.join(shown)})"
 
-    # -- tags and fitted state ---------------------------------------------------
+    # -- tags and fitted state
     @classmethod
     def get_tags(cls) -> Tags:
         """Return the estimator's :class:`Tags`."""
@@ -214,6 +213,18 @@ class BaseEstimator:
         for value in vars(self).values():
             total += _nbytes(value)
         return total
+
+
+def _same(value: Any, default: Any) -> bool:
+    """Whether a parameter still has its default value (for ``repr``)."""
+    if value is default:
+        return True
+    if isinstance(value, (np.ndarray, np.random.Generator, BaseEstimator)):
+        return False
+    try:
+        return bool(value == default) and type(value) is type(default)
+    except (TypeError, ValueError):
+        return False
 
 
 def _nbytes(value: Any) -> int:

@@ -16,7 +16,7 @@ inherits ``predict``, ``predict_top_k``, ``predict_proba`` and ``score``:
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class NextItemMixin(BaseEstimator):
     vocabulary_: Vocabulary
     item_counts_: Array
 
-    # -- to implement ---------------------------------------------------------------
+    # -- to implement
     def _fit(self, ss: SequenceSet) -> None:
         raise NotImplementedError
 
@@ -47,7 +47,7 @@ class NextItemMixin(BaseEstimator):
     def _proba(self, queries: SequenceSet) -> Array:
         raise NotImplementedError
 
-    # -- fitting ------------------------------------------------------------------------
+    # -- fitting
     def fit(self, X: Any, y: None = None) -> NextItemMixin:
         """Learn from training sequences; return ``self``.
 
@@ -99,10 +99,11 @@ class NextItemMixin(BaseEstimator):
             return int(np.argmax(self.item_counts_))
         return self.vocabulary_.index(fallback)
 
-    # -- prediction ---------------------------------------------------------------------
+    # -- prediction
     def _queries(self, X: Any, method: str) -> SequenceSet:
         check_is_fitted(self, method)
-        unknown = "unk" if getattr(self, "on_unknown", "ignore") == "ignore" else "error"
+        strict = getattr(self, "on_unknown", "ignore") == "error"
+        unknown: Literal["error", "unk"] = "error" if strict else "unk"
         return as_sequence_set(
             X,
             vocabulary=self.vocabulary_,
@@ -149,9 +150,7 @@ class NextItemMixin(BaseEstimator):
         decoded = self.vocabulary_.decode(np.maximum(best, 0))
         return [None if i < 0 else s for i, s in zip(best.tolist(), decoded)]
 
-    def predict_top_k(
-        self, X: Any, k: int = 5
-    ) -> list[list[tuple[Hashable, float]]]:
+    def predict_top_k(self, X: Any, k: int = 5) -> list[list[tuple[Hashable, float]]]:
         """Return the ``k`` most likely next symbols with scores, best first.
 
         Rows may be shorter than ``k`` (empty for no match).
@@ -164,11 +163,7 @@ class NextItemMixin(BaseEstimator):
         for r in range(ids.shape[0]):
             lo = r * k
             rows.append(
-                [
-                    (decoded[j], flat_scores[j])
-                    for j in range(lo, lo + k)
-                    if flat_ok[j]
-                ]
+                [(decoded[j], flat_scores[j]) for j in range(lo, lo + k) if flat_ok[j]]
             )
         return rows
 
@@ -186,9 +181,9 @@ class NextItemMixin(BaseEstimator):
         total = proba.sum(axis=1, keepdims=True)
         prior = self.item_counts_[n_reserved:] / max(self.item_counts_.sum(), 1)
         empty = total[:, 0] <= 0
-        proba = np.where(empty[:, None], prior[None, :], proba / np.where(
-            total > 0, total, 1.0
-        ))
+        proba = np.where(
+            empty[:, None], prior[None, :], proba / np.where(total > 0, total, 1.0)
+        )
         return np.asarray(proba, dtype=np.float64)
 
     def score(self, X: Any, y: None = None) -> float:

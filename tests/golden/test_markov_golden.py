@@ -1,4 +1,4 @@
-"""Worked example: the transition counts of "abracadabra" (any textbook n-gram table)."""
+"""Worked example: the transition counts of "abracadabra" (a textbook n-gram table)."""
 
 import numpy as np
 import pytest

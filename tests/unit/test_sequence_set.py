@@ -106,5 +106,7 @@ def test_as_sequence_set_reencodes_into_a_model_vocabulary():
     assert out.vocabulary is vocab and out.to_lists() == [["z", "x"]]
     with pytest.raises(UnknownSymbolError):
         as_sequence_set(SequenceSet.from_lists([["q"]]), vocabulary=vocab)
-    unk = as_sequence_set(SequenceSet.from_lists([["q"]]), vocabulary=vocab, unknown="unk")
+    unk = as_sequence_set(
+        SequenceSet.from_lists([["q"]]), vocabulary=vocab, unknown="unk"
+    )
     assert unk.values.tolist() == [1]

@@ -117,7 +117,7 @@ class SequenceSet:
                 )
         self.itemset_start = itemset_start
 
-    # -- construction -------------------------------------------------------------
+    # -- construction
     @classmethod
     def from_lists(
         cls,
@@ -218,7 +218,7 @@ class SequenceSet:
             itemset_start=joined("itemset_start"),
         )
 
-    # -- basic properties ---------------------------------------------------------
+    # -- basic properties
     @property
     def values(self) -> Array:
         """The flat values array (ids or floats)."""
@@ -257,9 +257,8 @@ class SequenceSet:
     @property
     def positions(self) -> Array:
         """For each step, its position within its sequence (0-based)."""
-        return np.arange(self.n_steps, dtype=np.int64) - np.repeat(
-            self._offsets[:-1], self.lengths
-        )
+        starts: Array = np.repeat(self._offsets[:-1], self.lengths)
+        return np.arange(self.n_steps, dtype=np.int64) - starts
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -274,9 +273,9 @@ class SequenceSet:
             f"kind={kind!r}{extra})"
         )
 
-    # -- access -------------------------------------------------------------------
+    # -- access
     def __getitem__(self, key: int | slice | Array | Sequence[int]) -> Any:
-        """Return one sequence's values (int key) or a sub-set (slice, indices, mask)."""
+        """Return one sequence's values (int) or a sub-set (slice, indices, mask)."""
         if isinstance(key, (int, np.integer)):
             n = len(self)
             i = int(key) + n if key < 0 else int(key)

@@ -72,14 +72,18 @@ single str. Wrap it in a list: ['abc'].
                 f"{owner}: expected a list of sequences or a SequenceSet; got "
                 f"{type(X).__name__}."
             )
-        if len(X) and not isinstance(X[0], (str, list, tuple, np.ndarray)) and (
-            _is_scalar(X[0])
+        if (
+            len(X)
+            and not isinstance(X[0], (str, list, tuple, np.ndarray))
+            and (_is_scalar(X[0]))
         ):
             raise DataError(
                 f"{owner}: expected a batch of sequences; got a flat sequence "
                 f"starting {list(X[:3])!r}. Wrap it in a list: [sequence]."
             )
-        ss = SequenceSet.from_lists(X, vocabulary=vocabulary, unknown=unknown, kind=kind)
+        ss = SequenceSet.from_lists(
+            X, vocabulary=vocabulary, unknown=unknown, kind=kind
+        )
     if len(ss) == 0 and not allow_empty_input:
         raise EmptySequenceError(
             f"{owner}: got no sequences; pass at least one sequence."

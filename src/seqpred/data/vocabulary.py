@@ -59,7 +59,7 @@ class Vocabulary:
         if symbols is not None:
             self.update(symbols)
 
-    # -- building -----------------------------------------------------------
+    # -- building
     def add(self, symbol: Hashable) -> int:
         """Add one symbol if new and return its id."""
         found = self._index.get(symbol)
@@ -98,7 +98,7 @@ class Vocabulary:
         """Return an unfrozen copy."""
         return Vocabulary(self._symbols)
 
-    # -- lookups --------------------------------------------------------------
+    # -- lookups
     @property
     def symbols(self) -> list[Hashable]:
         """The user's symbols in id order (a copy)."""
@@ -166,7 +166,8 @@ class Vocabulary:
             (get(s, -1) for s in symbols), dtype=np.int64, count=len(symbols)
         )
         if ids.size and ids.min() < 0:
-            missing = list(dict.fromkeys(symbols[i] for i in np.flatnonzero(ids < 0)))
+            bad = np.flatnonzero(ids < 0).tolist()
+            missing = list(dict.fromkeys(symbols[i] for i in bad))
             raise UnknownSymbolError(self._unknown_message(missing))
         return ids
 
@@ -207,7 +208,7 @@ class Vocabulary:
             "or pass unknown='unk' to map them to <unk>."
         )
 
-    # -- persistence --------------------------------------------------------------
+    # -- persistence
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready description (symbols must be str or int)."""
         for symbol in self._symbols:

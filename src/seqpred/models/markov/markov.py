@@ -119,7 +119,7 @@ class MarkovPredictor(NextItemMixin):
     def _test_params(cls) -> list[dict[str, Any]]:
         return [{"order": 2}, {"order": 1, "fallback": "most_frequent"}]
 
-    # -- learning -------------------------------------------------------------------
+    # -- learning
     def _fit(self, ss: SequenceSet) -> None:
         values = ss.values
         width = self.vocabulary_.size
@@ -156,11 +156,13 @@ class MarkovPredictor(NextItemMixin):
         self.row_ptr_.append(row_ptr)
         self.next_ids_.append(cols[order])
         self.next_counts_.append(counts[order].astype(np.int64))
-        self.context_totals_.append(np.diff(np.cumsum(np.r_[0, counts[order]])[row_ptr]))
+        self.context_totals_.append(
+            np.diff(np.cumsum(np.r_[0, counts[order]])[row_ptr])
+        )
 
-    # -- querying ---------------------------------------------------------------------
+    # -- querying
     def _match(self, queries: SequenceSet) -> tuple[Array, Array]:
-        """Return, per query, the order (0 = none) and row of its longest usable context."""
+        """Per query: the order (0 = none) and row of its longest usable context."""
         values = queries.values
         lengths = queries.lengths
         ends = queries.offsets[1:] - 1
