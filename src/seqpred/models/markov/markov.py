@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,6 +10,13 @@ from seqpred._params import Interval, Options
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.mixins import NextItemMixin
+from seqpred.models.markov._contexts import (
+    count_contexts,
+    load_tables,
+    match_contexts,
+    ragged_rows,
+    store_tables,
+)
 
 __all__ = ["MarkovPredictor"]
 
@@ -121,112 +127,53 @@ class MarkovPredictor(NextItemMixin):
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
-        values = ss.values
-        width = self.vocabulary_.size
-        lengths = ss.lengths
-        position = np.arange(len(values), dtype=np.int64)
-        seq_start = np.repeat(ss.offsets[:-1], lengths)
-        seq_end = np.repeat(ss.offsets[1:], lengths)
-        valid = position < seq_end - 1  # positions followed by a next item
-        parent = np.zeros(len(values), dtype=np.int64)  # the empty context
-        self.context_keys_: list[Array] = []
-        self.row_ptr_: list[Array] = []
-        self.next_ids_: list[Array] = []
-        self.next_counts_: list[Array] = []
-        self.context_totals_: list[Array] = []
-        for j in range(1, self.order + 1):
-            valid &= position - j + 1 >= seq_start
-            at = np.flatnonzero(valid)
-            keys = parent[at] * width + values[at - j + 1]
-            context_keys, context_of = np.unique(keys, return_inverse=True)
-            self._store_order(context_keys, context_of, values[at + 1], width)
-            parent = np.zeros(len(values), dtype=np.int64)
-            parent[at] = context_of
-
-    def _store_order(
-        self, context_keys: Array, context_of: Array, nexts: Array, width: int
-    ) -> None:
-        """Count (context, next) pairs into a CSR matrix with rows sorted by count."""
-        pairs, counts = np.unique(context_of * width + nexts, return_counts=True)
-        rows, cols = np.divmod(pairs, width)
-        order = np.lexsort((cols, -counts, rows))
-        row_ptr = np.zeros(len(context_keys) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(context_keys)), out=row_ptr[1:])
-        self.context_keys_.append(context_keys)
-        self.row_ptr_.append(row_ptr)
-        self.next_ids_.append(cols[order])
-        self.next_counts_.append(counts[order].astype(np.int64))
-        self.context_totals_.append(
-            np.diff(np.cumsum(np.r_[0, counts[order]])[row_ptr])
-        )
+        tables = count_contexts(ss, self.order, self.vocabulary_.size)
+        store_tables(self, tables)
 
     # -- querying
-    def _match(self, queries: SequenceSet) -> tuple[Array, Array]:
+    def _best_rows(self, queries: SequenceSet) -> tuple[Array, Array]:
         """Per query: the order (0 = none) and row of its longest usable context."""
-        values = queries.values
-        lengths = queries.lengths
-        ends = queries.offsets[1:] - 1
-        width = self.vocabulary_.size
-        n = len(queries)
-        context = np.zeros(n, dtype=np.int64)
-        alive = lengths >= 1
-        best_order = np.zeros(n, dtype=np.int64)
-        best_row = np.full(n, -1, dtype=np.int64)
-        for j in range(1, self.order + 1):
-            alive &= lengths >= j
-            at = np.flatnonzero(alive)
-            if at.size == 0:
-                break
-            keys = context[at] * width + values[ends[at] - j + 1]
-            table = self.context_keys_[j - 1]
-            row = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-            found = table[row] == keys
-            alive[at[~found]] = False
-            at, row = at[found], row[found]
-            context[at] = row
-            totals = self.context_totals_[j - 1][row]
-            usable = totals >= self.min_count
-            best_order[at[usable]] = j
-            best_row[at[usable]] = row[usable]
+        tables = load_tables(self)
+        rows = match_contexts(tables, queries, self.vocabulary_.size)
+        best_order = np.zeros(len(queries), dtype=np.int64)
+        best_row = np.full(len(queries), -1, dtype=np.int64)
+        for j, table in enumerate(tables, start=1):
+            row = rows[:, j - 1]
+            usable = row >= 0
+            usable[usable] = table.totals[row[usable]] >= self.min_count
+            best_order[usable] = j
+            best_row[usable] = row[usable]
         return best_order, best_row
 
-    def _rows(
-        self, best_order: Array, best_row: Array, k: int | None
-    ) -> Iterator[tuple[Array, Array, Array, Array, int]]:
-        """Yield (query indices, flat CSR positions, row lengths, totals, level)."""
-        for j in range(1, self.order + 1):
+    def _scatter(self, queries: SequenceSet, k: int | None, out: Array) -> Array:
+        """Write follower probabilities of each query's best context into ``out``.
+
+        With ``k``, ``out`` is ``(N, k)`` and ranks are columns (the ids are
+        returned); without, ``out`` is ``(N, V)`` and ids are columns.
+        """
+        best_order, best_row = self._best_rows(queries)
+        ids = np.full((len(queries), k or 1), -1, dtype=np.int64)
+        for j, table in enumerate(load_tables(self), start=1):
             at = np.flatnonzero(best_order == j)
             if at.size == 0:
                 continue
             row = best_row[at]
-            row_ptr = self.row_ptr_[j - 1]
-            start = row_ptr[row]
-            length = row_ptr[row + 1] - start
-            if k is not None:
-                length = np.minimum(length, k)
-            flat = np.arange(int(length.sum()), dtype=np.int64)
-            flat += np.repeat(start - np.cumsum(length) + length, length)
-            yield at, flat, length, self.context_totals_[j - 1][row], j - 1
+            flat, length, rank = ragged_rows(table, row, k)
+            query = np.repeat(at, length)
+            proba = table.next_counts[flat] / np.repeat(table.totals[row], length)
+            if k is None:
+                out[query, table.next_ids[flat]] = proba
+            else:
+                out[query, rank] = proba
+                ids[query, rank] = table.next_ids[flat]
+        return ids
 
     def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
-        best_order, best_row = self._match(queries)
-        ids = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.zeros((len(queries), k), dtype=np.float64)
-        for at, flat, length, totals, level in self._rows(best_order, best_row, k):
-            query = np.repeat(at, length)
-            rank = np.arange(len(flat)) - np.repeat(np.cumsum(length) - length, length)
-            ids[query, rank] = self.next_ids_[level][flat]
-            scores[query, rank] = self.next_counts_[level][flat] / np.repeat(
-                totals, length
-            )
+        ids = self._scatter(queries, k, scores)
         return ids, scores
 
     def _proba(self, queries: SequenceSet) -> Array:
-        best_order, best_row = self._match(queries)
         proba = np.zeros((len(queries), self.vocabulary_.size), dtype=np.float64)
-        for at, flat, length, totals, level in self._rows(best_order, best_row, None):
-            query = np.repeat(at, length)
-            proba[query, self.next_ids_[level][flat]] = self.next_counts_[level][
-                flat
-            ] / np.repeat(totals, length)
+        self._scatter(queries, None, proba)
         return proba
