@@ -17,6 +17,7 @@ __all__ = ["REGISTRY", "available", "create", "get_class", "name_of"]
 REGISTRY: dict[str, tuple[str, str]] = {
     # name: ("module:Class", task)
     "markov": ("seqpred.models.markov.markov:MarkovPredictor", "next-item"),
+    "ppm": ("seqpred.models.markov.ppm:PPM", "next-item"),
 }
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "match_contexts",
     "ragged_rows",
     "store_tables",
+    "suffix_queries",
 ]
 
 _FIELDS = ("keys", "row_ptr", "next_ids", "next_counts", "totals")
@@ -161,3 +162,22 @@ def load_tables(estimator: Any) -> list[ContextCounts]:
     """Rebuild the tables kept by :func:`store_tables`."""
     columns = [getattr(estimator, attribute) for attribute in _ATTRIBUTES]
     return [ContextCounts(*arrays) for arrays in zip(*columns)]
+
+
+def suffix_queries(ss: SequenceSet, max_order: int) -> SequenceSet:
+    """For every step of ``ss``, the (up to ``max_order``) items before it.
+
+    Examples
+    --------
+    >>> ss = SequenceSet(np.array([3, 4, 5]), np.array([0, 3]))
+    >>> suffix_queries(ss, 2).to_lists(decode=False)
+    [[], [3], [3, 4]]
+    """
+    length = np.minimum(ss.positions, max_order)
+    offsets = np.zeros(ss.n_steps + 1, dtype=np.int64)
+    np.cumsum(length, out=offsets[1:])
+    starts = np.arange(ss.n_steps, dtype=np.int64) - length
+    gather = np.arange(int(offsets[-1]), dtype=np.int64) + np.repeat(
+        starts - offsets[:-1], length
+    )
+    return SequenceSet(ss.values[gather], offsets, vocabulary=ss.vocabulary)

@@ -1,0 +1,276 @@
+"""PPM: prediction by partial matching, a variable-order Markov probability model."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from seqpred._params import Interval, Options
+from seqpred.base import Tags, check_is_fitted
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.data.vocabulary import UNK_ID, Vocabulary
+from seqpred.mixins import NextItemMixin
+from seqpred.models.markov._contexts import (
+    count_contexts,
+    load_tables,
+    match_contexts,
+    ragged_rows,
+    store_tables,
+    suffix_queries,
+)
+
+__all__ = ["PPM"]
+
+Array = np.ndarray[Any, Any]
+_CELLS_PER_CHUNK = 4_000_000  # dense (rows, V) work arrays stay ~32 MB
+
+
+class PPM(NextItemMixin):
+    """Prediction by partial matching: blend contexts of every order with escapes.
+
+    For a query the model starts at its longest seen context (up to
+    ``max_order`` items). Each context gives its followers a share of the
+    remaining probability mass and passes the rest ("escape") to the next
+    shorter context, down to order 0 (item frequencies) and order -1 (uniform
+    over the vocabulary). With ``exclusion``, followers already given mass by
+    a longer context are left out of shorter ones.
+
+    Parameters
+    ----------
+    max_order : int, default=4
+        Longest context, in items.
+    escape : {"A", "B", "C", "D"}, default="C"
+        Escape method, as named in the literature. With ``n`` transitions
+        out of a context, ``q`` distinct followers and ``c`` the count of one
+        follower: A gives ``c/(n+1)`` and escapes ``1/(n+1)``; B
+        ``(c-1)/n`` and ``q/n``; C ``c/(n+q)`` and ``q/(n+q)``; D
+        ``(c-1/2)/n`` and ``q/(2n)``.
+    exclusion : bool, default=True
+        Exclude followers of longer contexts from shorter ones. ``False``
+        blends all orders (each order's estimate weighted by the escapes
+        above it).
+    fallback : None, "most_frequent" or a symbol, default=None
+        Answer of :meth:`predict` when no context of length >= 1 matches.
+    on_unknown : {"ignore", "error"}, default="ignore"
+        Unseen symbols in queries: break the context, or raise.
+
+    Attributes
+    ----------
+    vocabulary_ : Vocabulary
+        The training symbols.
+    item_counts_ : ndarray of shape (vocabulary_.size,)
+        Order-0 counts.
+    n_sequences_ : int
+        Number of training sequences.
+    context_keys_, row_ptr_, next_ids_, next_counts_, context_totals_ : list
+        Per order, the interned contexts and their follower counts (see
+        :mod:`seqpred.models.markov._contexts`).
+
+    Notes
+    -----
+    Probabilities are computed for a batch at once on dense ``(N, V)``
+    arrays, in chunks, so cost is ``O(N · (V + max_order · followers))``.
+    With exclusion the escape mass of a context whose every follower was
+    already predicted is spread over the remaining symbols; rows are
+    renormalised so that they sum to 1 over the vocabulary. Unknown symbols
+    get the order -1 share of one extra "unknown" symbol in :meth:`log_proba`.
+
+    References
+    ----------
+    .. [1] J. Cleary, I. Witten, "Data Compression Using Adaptive Coding and
+       Partial String Matching", IEEE Trans. Communications 32(4), 1984.
+    .. [2] A. Moffat, "Implementing the PPM data compression scheme", IEEE
+       Trans. Communications 38(11), 1990 (method C).
+    .. [3] P. Howard, "The design and analysis of efficient lossless data
+       compression systems", PhD thesis, Brown University, 1993 (method D).
+
+    Examples
+    --------
+    >>> from seqpred.models.markov import PPM
+    >>> model = PPM(max_order=2).fit(["abracadabra"])
+    >>> model.predict(["abr", "zz"])
+    ['a', None]
+    >>> proba = model.predict_proba(["ab"])
+    >>> round(float(proba.sum()), 6)
+    1.0
+    >>> [round(float(x), 3) for x in model.log_proba(["abra"])[0]]
+    [-1.163, -1.253, -0.405, -0.405]
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "max_order": [Interval(int, 1, None)],
+        "escape": [Options({"A", "B", "C", "D"})],
+        "exclusion": [bool],
+        "fallback": [None, str, int],
+        "on_unknown": [Options({"ignore", "error"})],
+    }
+    _tags: ClassVar[Tags] = Tags(task="next-item")
+
+    def __init__(
+        self,
+        max_order: int = 4,
+        *,
+        escape: str = "C",
+        exclusion: bool = True,
+        fallback: Any = None,
+        on_unknown: str = "ignore",
+    ) -> None:
+        self.max_order = max_order
+        self.escape = escape
+        self.exclusion = exclusion
+        self.fallback = fallback
+        self.on_unknown = on_unknown
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        return [
+            {"max_order": 2},
+            {"max_order": 1, "escape": "A", "exclusion": False},
+            {"max_order": 2, "escape": "D", "fallback": "most_frequent"},
+        ]
+
+    def _fit(self, ss: SequenceSet) -> None:
+        store_tables(self, count_contexts(ss, self.max_order, self.vocabulary_.size))
+
+    # -- the probability model
+    def _shares(self, counts: Array, totals: Array, distinct: Array) -> Array:
+        """Per-entry probabilities of followers with ``counts`` in their contexts."""
+        if self.escape == "A":
+            return np.asarray(counts / (totals + 1.0))
+        if self.escape == "B":
+            return (counts - 1.0) / totals
+        if self.escape == "C":
+            return counts / (totals + distinct)
+        return (counts - 0.5) / totals
+
+    def _escapes(self, totals: Array, distinct: Array) -> Array:
+        if self.escape == "A":
+            return np.asarray(1.0 / (totals + 1.0))
+        if self.escape == "B":
+            return distinct / totals
+        if self.escape == "C":
+            return distinct / (totals + distinct)
+        return distinct / (2.0 * totals)
+
+    def _dense(self, queries: SequenceSet) -> tuple[Array, Array]:
+        """Return ``(proba (N, V), matched (N,))``; column UNK_ID holds novelty."""
+        width = self.vocabulary_.size
+        tables = load_tables(self)
+        rows = match_contexts(tables, queries, width)
+        n = len(queries)
+        proba = np.zeros((n, width))
+        mass = np.ones(n)
+        excluded = np.zeros((n, width), dtype=bool)
+        excluded[:, : Vocabulary.n_reserved] = True
+        for j in range(len(tables), 0, -1):
+            at = np.flatnonzero(rows[:, j - 1] >= 0)
+            if at.size:
+                table = tables[j - 1]
+                flat, length, _ = ragged_rows(table, rows[at, j - 1])
+                query = np.repeat(at, length)
+                self._blend(
+                    query,
+                    table.next_ids[flat],
+                    table.next_counts[flat],
+                    proba,
+                    mass,
+                    excluded,
+                )
+        order0 = np.broadcast_to(self.item_counts_, (n, width))
+        query, symbol = np.nonzero(order0 > 0)
+        self._blend(query, symbol, order0[query, symbol], proba, mass, excluded)
+        # order -1: uniform over the symbols not yet excluded, plus "unknown"
+        if not self.exclusion:
+            excluded[:, Vocabulary.n_reserved :] = False
+        excluded[:, UNK_ID] = False
+        free = ~excluded
+        proba += mass[:, None] * free / free.sum(axis=1, keepdims=True)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba, rows[:, 0] >= 0
+
+    def _blend(
+        self,
+        query: Array,
+        symbol: Array,
+        counts: Array,
+        proba: Array,
+        mass: Array,
+        excluded: Array,
+    ) -> None:
+        """Give one order's followers their share of ``mass``; update escapes."""
+        if self.exclusion:
+            keep = ~excluded[query, symbol]
+            query, symbol, counts = query[keep], symbol[keep], counts[keep]
+        n = len(mass)
+        totals = np.bincount(query, weights=counts, minlength=n)
+        distinct = np.bincount(query, minlength=n).astype(np.float64)
+        seen = totals > 0
+        share = self._shares(counts, totals[query], distinct[query])
+        proba[query, symbol] += mass[query] * share
+        mass[seen] *= self._escapes(totals[seen], distinct[seen])
+        excluded[query, symbol] = True
+
+    def _chunked(self, queries: SequenceSet) -> tuple[Array, Array]:
+        step = max(1, _CELLS_PER_CHUNK // self.vocabulary_.size)
+        parts = [
+            self._dense(queries[i : i + step]) for i in range(0, len(queries), step)
+        ]
+        return np.concatenate([p[0] for p in parts]), np.concatenate(
+            [p[1] for p in parts]
+        )
+
+    # -- the mixin's hooks
+    def _proba(self, queries: SequenceSet) -> Array:
+        proba, _ = self._chunked(queries)
+        proba[:, UNK_ID] = 0.0
+        return proba
+
+    def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
+        n = len(queries)
+        ids = np.full((n, k), -1, dtype=np.int64)
+        scores = np.zeros((n, k))
+        step = max(1, _CELLS_PER_CHUNK // self.vocabulary_.size)
+        for lo in range(0, n, step):
+            proba, matched = self._dense(queries[lo : lo + step])
+            proba[:, : Vocabulary.n_reserved] = -1.0
+            kk = min(k, proba.shape[1] - Vocabulary.n_reserved)
+            top = np.argpartition(-proba, kk - 1, axis=1)[:, :kk]
+            top_p = np.take_along_axis(proba, top, axis=1)
+            order = np.lexsort((top, -top_p), axis=1)
+            top = np.take_along_axis(top, order, axis=1)
+            top_p = np.take_along_axis(top_p, order, axis=1)
+            top[~matched] = -1
+            top_p[~matched] = 0.0
+            ids[lo : lo + len(top), :kk] = top
+            scores[lo : lo + len(top), :kk] = top_p
+        return ids, scores
+
+    # -- sequence probabilities
+    def log_proba(self, X: Any) -> list[Array]:
+        """Return, per sequence, the natural log-probability of each symbol.
+
+        Each symbol is predicted from the (up to ``max_order``) symbols
+        before it in its own sequence; the first from the empty context.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            The sequences to score.
+
+        Returns
+        -------
+        list of ndarray
+            One float array per sequence, as long as the sequence.
+        """
+        check_is_fitted(self, "log_proba")
+        ss = self._queries(X, "log_proba")
+        contexts = suffix_queries(ss, self.max_order)
+        targets = ss.values
+        out = np.empty(len(targets))
+        step = max(1, _CELLS_PER_CHUNK // self.vocabulary_.size)
+        for lo in range(0, len(targets), step):
+            proba, _ = self._dense(contexts[lo : lo + step])
+            rows = np.arange(len(proba))
+            out[lo : lo + step] = np.log(proba[rows, targets[lo : lo + step]])
+        return np.split(out, ss.offsets[1:-1])
