@@ -1,0 +1,105 @@
+"""Per-task support for the checks: which methods predict, and how to compare outputs.
+
+A task's outputs are a dict ``method -> list of per-sequence results``, so the
+common checks (idempotence, batch versus one at a time, order invariance,
+save and load) compare any task the same way. A new task adds one
+:class:`TaskSupport` to :data:`SUPPORT`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from seqpred.base import BaseEstimator
+from seqpred.testing._data import SkipCheck
+
+__all__ = ["SUPPORT", "TaskSupport", "assert_outputs_equal", "support_for"]
+
+Outputs = dict[str, list[Any]]
+
+TOLERANCE = 1e-9
+"""Largest difference allowed between scores that should be equal."""
+
+
+@dataclass(frozen=True)
+class TaskSupport:
+    """What the common checks need to know about one task.
+
+    Parameters
+    ----------
+    outputs : callable
+        ``outputs(estimator, X) -> dict[str, list]``: every prediction method's
+        result, one entry per input sequence.
+    methods : tuple of str
+        Methods that need a fitted estimator (called with a batch).
+    """
+
+    outputs: Callable[[Any, Any], Outputs]
+    methods: tuple[str, ...]
+
+
+def _next_item_outputs(estimator: Any, X: Any) -> Outputs:
+    outputs: Outputs = {
+        "predict": list(estimator.predict(X)),
+        "predict_top_k": list(estimator.predict_top_k(X, k=3)),
+    }
+    if estimator.get_tags().probabilistic:
+        outputs["predict_proba"] = list(estimator.predict_proba(X))
+    return outputs
+
+
+SUPPORT: dict[str, TaskSupport] = {
+    "next-item": TaskSupport(
+        outputs=_next_item_outputs,
+        methods=("predict", "predict_top_k", "predict_proba", "score"),
+    ),
+}
+
+
+def support_for(estimator: BaseEstimator) -> TaskSupport:
+    """Return the task support for ``estimator``; skip the check when there is none."""
+    task = estimator.get_tags().task
+    if task not in SUPPORT:
+        raise SkipCheck(f"no conformance support yet for task {task!r}")
+    return SUPPORT[task]
+
+
+def assert_outputs_equal(
+    expected: Outputs, actual: Outputs, what: str, rows: list[int] | None = None
+) -> None:
+    """Assert two outputs agree (scores within :data:`TOLERANCE`).
+
+    ``rows`` selects and orders the rows of ``expected`` to compare with
+    ``actual`` (for one-at-a-time and permuted calls).
+    """
+    assert expected.keys() == actual.keys(), (
+        f"{what}: methods differ: {sorted(expected)} vs {sorted(actual)}"
+    )
+    for method, want_all in expected.items():
+        want = want_all if rows is None else [want_all[i] for i in rows]
+        got = actual[method]
+        assert len(want) == len(got), (
+            f"{what}: {method} returned {len(got)} rows, expected {len(want)}"
+        )
+        for i, (a, b) in enumerate(zip(want, got)):
+            assert _same(a, b), f"{what}: {method} row {i} differs: {a!r} vs {b!r}"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, comparing floats within :data:`TOLERANCE` and arrays elementwise."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a_arr, b_arr = np.asarray(a), np.asarray(b)
+        if a_arr.shape != b_arr.shape:
+            return False
+        if a_arr.dtype.kind in "fc" or b_arr.dtype.kind in "fc":
+            return bool(np.allclose(a_arr, b_arr, rtol=0, atol=TOLERANCE))
+        return bool(np.array_equal(a_arr, b_arr))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= TOLERANCE or (a != a and b != b)
+    return bool(a == b)
