@@ -98,10 +98,9 @@ def _accepts(constraint: Any, value: Any) -> bool:
     if constraint is None:
         return value is None
     if constraint == "random_state":
-        return value is None or (
-            isinstance(value, (numbers.Integral, np.random.Generator))
-            and not isinstance(value, bool)
-        )
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return int(value) >= 0
+        return value is None or isinstance(value, np.random.Generator)
     if isinstance(constraint, type):
         if constraint in (int, float) and isinstance(value, bool):
             return False
@@ -113,7 +112,7 @@ def _describe(constraint: Any) -> str:
     if constraint is None:
         return "None"
     if constraint == "random_state":
-        return "None, an int seed or a numpy Generator"
+        return "None, an int seed >= 0 or a numpy Generator"
     if isinstance(constraint, type):
         return f"a {constraint.__name__}"
     return str(constraint)

@@ -282,9 +282,12 @@ def check_random_state(random_state: RandomStateLike) -> np.random.Generator:
     True
     """
     if random_state is None or isinstance(random_state, (int, np.integer)):
-        if isinstance(random_state, bool):
+        if isinstance(random_state, bool) or (
+            random_state is not None and random_state < 0
+        ):
             raise InvalidParameterError(
-                "random_state must be None, an int or a numpy Generator; got a bool."
+                "random_state must be None, an int >= 0 or a numpy Generator; got "
+                f"{random_state!r}. Use random_state=0 for reproducible results."
             )
         return np.random.default_rng(random_state)
     if isinstance(random_state, np.random.Generator):

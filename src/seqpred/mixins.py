@@ -126,7 +126,17 @@ class NextItemMixin(BaseEstimator):
         queries = self._queries(X, "predict_top_k")
         if len(queries) == 0:
             return np.empty((0, k), dtype=np.int64), np.empty((0, k))
-        return self._top_k_ids(queries, int(k))
+        ids, scores = self._top_k_ids(queries, int(k))
+        if ids.shape != (len(queries), k) or scores.shape != ids.shape:
+            raise AssertionError(  # a model bug, not a user error
+                f"{type(self).__name__}._top_k_ids returned shapes {ids.shape} and "
+                f"{scores.shape}; expected ({len(queries)}, {k})."
+            )
+        reserved = (ids >= 0) & (ids < Vocabulary.n_reserved)
+        if reserved.any():  # never offer <pad>/<unk>/<sep> as a prediction
+            ids = np.where(reserved, -1, ids)
+            scores = np.where(reserved, 0.0, scores)
+        return ids, scores
 
     def predict(self, X: Any) -> list[Hashable | None]:
         """Predict the next symbol after each sequence (``None`` for no match).

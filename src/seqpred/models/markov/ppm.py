@@ -137,21 +137,26 @@ class PPM(NextItemMixin):
     def _shares(self, counts: Array, totals: Array, distinct: Array) -> Array:
         """Per-entry probabilities of followers with ``counts`` in their contexts."""
         if self.escape == "A":
-            return np.asarray(counts / (totals + 1.0))
-        if self.escape == "B":
-            return (counts - 1.0) / totals
-        if self.escape == "C":
-            return counts / (totals + distinct)
-        return (counts - 0.5) / totals
+            shares = counts / (totals + 1.0)
+        elif self.escape == "B":
+            shares = (counts - 1.0) / totals
+        elif self.escape == "C":
+            shares = counts / (totals + distinct)
+        else:
+            shares = (counts - 0.5) / totals
+        return np.asarray(shares, dtype=np.float64)
 
     def _escapes(self, totals: Array, distinct: Array) -> Array:
+        """Escape probability of contexts with ``totals`` and ``distinct`` followers."""
         if self.escape == "A":
-            return np.asarray(1.0 / (totals + 1.0))
-        if self.escape == "B":
-            return distinct / totals
-        if self.escape == "C":
-            return distinct / (totals + distinct)
-        return distinct / (2.0 * totals)
+            escapes = 1.0 / (totals + 1.0)
+        elif self.escape == "B":
+            escapes = distinct / totals
+        elif self.escape == "C":
+            escapes = distinct / (totals + distinct)
+        else:
+            escapes = distinct / (2.0 * totals)
+        return np.asarray(escapes, dtype=np.float64)
 
     def _dense(self, queries: SequenceSet) -> tuple[Array, Array]:
         """Return ``(proba (N, V), matched (N,))``; column UNK_ID holds novelty."""
