@@ -1,4 +1,4 @@
-"""On a known k-order Markov source, the fitted model reaches the Bayes-optimal accuracy.
+"""On a known k-order Markov source the model reaches the Bayes-optimal accuracy.
 
 The source's transition table is known, so the best achievable next-symbol
 accuracy (always guessing the most likely symbol of the true context) is
