@@ -1,0 +1,199 @@
+"""Helpers shared by the readers: path checks, line lookup, symbol encoding."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from seqpred._params import Options, validate_parameter
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.data.vocabulary import Vocabulary
+from seqpred.exceptions import DataError, EmptySequenceError
+
+__all__ = [
+    "Array",
+    "PathLike",
+    "Unknown",
+    "check_option",
+    "check_path",
+    "encode_first_seen",
+    "first_seen_groups",
+    "line_of_offset",
+    "parse_floats",
+    "read_bytes",
+    "to_sequence_set",
+]
+
+Array = np.ndarray[Any, Any]
+PathLike = str | os.PathLike[str]
+Unknown = Literal["error", "unk", "add"]
+
+
+def check_option(who: str, name: str, value: Any, options: Sequence[Any]) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is one of ``options``."""
+    validate_parameter(who, name, value, [Options(options)], options[0])
+
+
+def check_path(path: PathLike, who: str) -> Path:
+    """Return ``path`` as a :class:`Path`; raise :class:`DataError` if unreadable."""
+    p = Path(path)
+    if not p.exists():
+        raise DataError(
+            f"{who}: file not found: {str(p)!r}; expected an existing file. "
+            f"Check the path (relative paths start at {os.getcwd()!r})."
+        )
+    if p.is_dir():
+        raise DataError(
+            f"{who}: {str(p)!r} is a directory; expected a file. Pass the path of "
+            "one file inside it."
+        )
+    return p
+
+
+def read_bytes(path: PathLike, who: str) -> tuple[Path, bytes]:
+    """Read a whole file; raise a :class:`DataError` if missing or empty."""
+    p = check_path(path, who)
+    data = p.read_bytes()
+    if not data.strip():
+        raise EmptySequenceError(
+            f"{who}: file {str(p)!r} is empty; expected at least one sequence. "
+            "Check that the file was written completely."
+        )
+    return p, data
+
+
+def line_of_offset(data: bytes | str, offset: int) -> int:
+    """Return the 1-based line number of byte (or character) ``offset``."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+
+
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 11, 12, 13, 32]] = True  # C isspace(), as np.fromstring uses
+
+
+def count_tokens(data: bytes) -> int:
+    """Return the number of whitespace-separated tokens in ``data``."""
+    space = _SPACE[np.frombuffer(data, dtype=np.uint8)]
+    return int(np.count_nonzero(~space & np.concatenate(([True], space[:-1]))))
+
+
+def parse_floats(text: str, sep: str) -> Array | None:
+    """Parse ``sep``-separated floats (``sep=" "``: any whitespace) in C.
+
+    Returns ``None`` when some token is not a number or a field is empty, so
+    that the caller can look for the culprit and report its line.
+    """
+    data = text.encode()
+    expected = text.count(sep) + 1 if sep != " " else count_tokens(data)
+    if expected == 0 or not text.strip():
+        return None
+    try:
+        values: Array = np.fromstring(data, dtype=np.float64, sep=sep)
+    except ValueError:
+        return None
+    return values if len(values) == expected else None
+
+
+def encode_first_seen(
+    values: Array,
+    vocabulary: Vocabulary | None,
+    unknown: Unknown | None,
+    *,
+    names: Array | None = None,
+) -> tuple[Array, Vocabulary]:
+    """Encode ``values`` with ``vocabulary``, adding new symbols in first-seen order.
+
+    One dictionary lookup per distinct value; the per-item work is NumPy.
+
+    Parameters
+    ----------
+    values : ndarray
+        Symbols (ints or strings), any shape.
+    vocabulary : Vocabulary or None
+        ``None`` builds a new vocabulary (and ``unknown`` defaults to ``"add"``).
+    unknown : {"error", "unk", "add"} or None
+        Policy for symbols missing from a given vocabulary (default ``"error"``).
+    names : ndarray, default=None
+        Symbol of each integer value (``names[v]``), for values that are codes,
+        such as bytes standing for characters.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        Ids, same shape as ``values``.
+    vocabulary : Vocabulary
+    """
+    if vocabulary is None:
+        vocabulary = Vocabulary()
+        unknown = unknown or "add"
+    flat = values.ravel()
+    group, first = first_seen_groups(flat)
+    distinct = flat[first] if names is None else names[flat[first]]
+    ids = vocabulary.encode(distinct.tolist(), unknown=unknown or "error")
+    return ids[group].reshape(values.shape), vocabulary
+
+
+def first_seen_groups(keys: Array) -> tuple[Array, Array]:
+    """Give each distinct value of ``keys`` a group id, by first appearance.
+
+    Parameters
+    ----------
+    keys : ndarray, shape (n,)
+        Any sortable values; equal values form one group.
+
+    Returns
+    -------
+    group : ndarray of int64, shape (n,)
+        For each element, the rank of its value by first appearance.
+    first : ndarray of int64, shape (n_groups,)
+        Where each group first appears, in group order (so increasing).
+
+    Examples
+    --------
+    >>> group, first = first_seen_groups(np.array([7, 3, 7, 9]))
+    >>> group.tolist(), first.tolist()
+    ([0, 1, 0, 2], [0, 1, 3])
+    """
+    n = len(keys)
+    if keys.dtype.kind == "b":
+        keys = keys.astype(np.int64)  # a bool array would index as a mask
+    if keys.dtype.kind in "iu" and n:
+        low, high = int(keys.min()), int(keys.max())
+        if low >= 0 and high < max(1 << 20, 2 * n):
+            return _dense_first_seen(keys, high + 1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[order] = np.arange(len(first), dtype=np.int64)
+    return rank[inverse.ravel()], first[order].astype(np.int64)
+
+
+def _dense_first_seen(keys: Array, size: int) -> tuple[Array, Array]:
+    """Linear-time :func:`first_seen_groups` for small non-negative integer keys."""
+    n = len(keys)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, keys, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    starts = first[present]
+    order = np.argsort(starts)  # distinct values, so no ties
+    slot = np.empty(size, dtype=np.int64)
+    slot[present[order]] = np.arange(len(present), dtype=np.int64)
+    return slot[keys], starts[order]
+
+
+def to_sequence_set(
+    values: Array,
+    lengths: Array,
+    *,
+    vocabulary: Vocabulary | None = None,
+    **extra: Any,
+) -> SequenceSet:
+    """Build a :class:`SequenceSet` from flat values and per-sequence lengths."""
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return SequenceSet(values, offsets, vocabulary=vocabulary, **extra)
