@@ -1,0 +1,43 @@
+# Developer tasks. `make demo` and `make test` work on a fresh clone with python3 and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test lint typecheck bench clean
+
+## venv: create .venv and install seqpred with its dev extra (again only when pyproject changes)
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## demo: the guided tour on synthetic click sessions (no files needed)
+demo: venv
+	$(BIN)/seqpred demo
+
+## lint: ruff lint and format check
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## typecheck: mypy (strict where pyproject says so)
+typecheck: venv
+	$(BIN)/mypy
+
+## test: lint, types and the whole test suite with doctests
+test: lint typecheck
+	$(BIN)/pytest
+
+## bench: a quick next-item benchmark (SIGN and MSNBC; needs ../shared/data/next_item)
+bench: venv
+	$(BIN)/python benchmarks/next_item.py --quick --no-baseline
+
+## clean: remove caches and build output (keeps .venv)
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
