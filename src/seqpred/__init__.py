@@ -6,11 +6,14 @@ Examples
 >>> model = seqpred.create("markov", order=2).fit([[1, 2, 3, 4], [1, 2, 3, 5]])
 >>> model.predict([[2, 3]])
 [4]
+>>> seqpred.available()["markov"]
+'next-item'
+
 """
 
 from seqpred._registry import available, create
 from seqpred.base import clone
-from seqpred.data import SequenceSet, Vocabulary
+from seqpred.data import SequenceSet, Vocabulary, read_sequences
 from seqpred.exceptions import (
     DataError,
     EmptySequenceError,
@@ -20,6 +23,7 @@ from seqpred.exceptions import (
     SeqpredError,
     UnknownSymbolError,
 )
+from seqpred.io import load, save
 
 __version__ = "0.1.0"
 
@@ -37,4 +41,7 @@ __all__ = [
     "available",
     "clone",
     "create",
+    "load",
+    "read_sequences",
+    "save",
 ]
