@@ -19,11 +19,13 @@ from seqpred.models.markov._contexts import (
     store_tables,
     suffix_queries,
 )
+from seqpred.models.markov._ppm_sparse import sparse_top_k
 
 __all__ = ["PPM"]
 
 Array = np.ndarray[Any, Any]
 _CELLS_PER_CHUNK = 4_000_000  # dense (rows, V) work arrays stay ~32 MB
+_QUERIES_PER_CHUNK = 1024
 
 
 class PPM(NextItemMixin):
@@ -232,24 +234,25 @@ class PPM(NextItemMixin):
         return proba
 
     def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
-        n = len(queries)
-        ids = np.full((n, k), -1, dtype=np.int64)
-        scores = np.zeros((n, k))
-        step = max(1, _CELLS_PER_CHUNK // self.vocabulary_.size)
-        for lo in range(0, n, step):
-            proba, matched = self._dense(queries[lo : lo + step])
-            proba[:, : Vocabulary.n_reserved] = -1.0
-            kk = min(k, proba.shape[1] - Vocabulary.n_reserved)
-            top = np.argpartition(-proba, kk - 1, axis=1)[:, :kk]
-            top_p = np.take_along_axis(proba, top, axis=1)
-            order = np.lexsort((top, -top_p), axis=1)
-            top = np.take_along_axis(top, order, axis=1)
-            top_p = np.take_along_axis(top_p, order, axis=1)
-            top[~matched] = -1
-            top_p[~matched] = 0.0
-            ids[lo : lo + len(top), :kk] = top
-            scores[lo : lo + len(top), :kk] = top_p
-        return ids, scores
+        tables = load_tables(self)
+        ids, scores = [], []
+        for lo in range(0, len(queries), _QUERIES_PER_CHUNK):
+            chunk = queries[lo : lo + _QUERIES_PER_CHUNK]
+            rows = match_contexts(tables, chunk, self.vocabulary_.size)
+            top, top_p = sparse_top_k(
+                tables,
+                rows,
+                self.item_counts_,
+                k,
+                self.exclusion,
+                self._shares,
+                self._escapes,
+            )
+            unmatched = rows[:, 0] < 0  # no context of length >= 1: no match
+            top[unmatched], top_p[unmatched] = -1, 0.0
+            ids.append(top)
+            scores.append(top_p)
+        return np.concatenate(ids), np.concatenate(scores)
 
     # -- sequence probabilities
     def log_proba(self, X: Any) -> list[Array]:
