@@ -40,6 +40,14 @@ def _entries(tables: list[ContextCounts], rows: Array) -> tuple[Array, ...]:
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 
+def _unique(values: Array) -> Array:
+    """Sorted distinct values (sorting beats ``np.unique``'s hashing here)."""
+    ordered = np.sort(values)
+    return (
+        ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    )
+
+
 def _mass_entering(escape: Array) -> Array:
     """``mass[:, j]``: probability mass reaching order ``j`` (orders 0..K)."""
     mass = np.ones_like(escape)
@@ -65,7 +73,7 @@ def sparse_top_k(
     n, width, n_orders = len(rows), len(counts0), len(tables) + 1
     query, symbol, count, order = _entries(tables, rows)
     key = query * width + symbol
-    union_keys = np.unique(key)
+    union_keys = _unique(key)
     if exclusion:  # each symbol counts only at the longest order it follows
         first = np.lexsort((-order, key))
         sorted_keys = key[first]
@@ -160,21 +168,29 @@ class _Order0:
         return out + uniform
 
     def candidates(self, k: int, union_keys: Array, width: int) -> tuple[Array, Array]:
-        """Per query, the best symbols outside its union (by order-0 count)."""
+        """Per query, the best symbols outside its union (by order-0 count).
+
+        A query with ``u`` union symbols needs at most the first ``k + u``
+        symbols of each group (seen at order 0, never seen): within a group
+        probabilities fall with the count or are equal.
+        """
         user = np.arange(Vocabulary.n_reserved, width)
         by_count = user[np.lexsort((user, -self.counts0[user]))]
         positive = self.counts0[by_count] > 0
-        depth = k + int(self.union_size.max(initial=0))
-        # within each group probabilities fall with the count (or are equal)
-        pool = np.concatenate([by_count[positive][:depth], by_count[~positive][:depth]])
-        n = len(self.union_size)
-        query = np.repeat(np.arange(n), len(pool))
-        symbol = np.tile(pool, n)
+        depth = k + self.union_size.astype(np.int64)
+        queries, symbols = [], []
+        for group in (by_count[positive], by_count[~positive]):
+            take = np.minimum(depth, len(group))
+            query = np.repeat(np.arange(len(take)), take)
+            rank = np.arange(len(query)) - np.repeat(np.cumsum(take) - take, take)
+            queries.append(query)
+            symbols.append(group[rank])
+        query, symbol = np.concatenate(queries), np.concatenate(symbols)
+        if len(union_keys) == 0:
+            return query, symbol
         key = query * width + symbol
-        at = np.minimum(np.searchsorted(union_keys, key), max(len(union_keys) - 1, 0))
-        member = (
-            (union_keys[at] == key) if len(union_keys) else np.zeros(len(key), bool)
-        )
+        at = np.minimum(np.searchsorted(union_keys, key), len(union_keys) - 1)
+        member = union_keys[at] == key
         return query[~member], symbol[~member]
 
 
@@ -182,7 +198,10 @@ def _select(
     query: Array, symbol: Array, prob: Array, n: int, k: int
 ) -> tuple[Array, Array]:
     """Keep the ``k`` best entries per query (highest probability, then small id)."""
-    order = np.lexsort((symbol, -prob, query))
+    # by id first, then (stable) by one float key: query, decreasing probability
+    by_id = np.argsort(symbol, kind="stable")
+    key = query[by_id] * 2.0 + (1.0 - prob[by_id])  # probabilities lie in [0, 1]
+    order = by_id[np.argsort(key, kind="stable")]
     query, symbol, prob = query[order], symbol[order], prob[order]
     starts = np.searchsorted(query, np.arange(n))
     rank = np.arange(len(query)) - starts[query]
