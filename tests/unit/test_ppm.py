@@ -49,3 +49,17 @@ def test_large_vocabulary_top_k_is_fast_enough():
     ids, scores = model.predict_top_k_ids([t[:5] for t in train[:500]], k=10)
     assert ids.shape == (500, 10)
     assert (np.diff(scores, axis=1) <= 1e-15).all()
+
+
+def test_queries_without_any_matched_context():
+    model = PPM(max_order=2).fit([["a", "b"]])
+    ids, scores = model.predict_top_k_ids([[], ["zz"], ["b"]], k=2)
+    assert (ids == -1).all() and (scores == 0).all()
+
+
+def test_training_on_length_one_sequences_only():
+    model = PPM(max_order=2, exclusion=False).fit([["a"], ["b"], ["a"]])
+    ids, scores = model.predict_top_k_ids([["a"], []], k=2)
+    assert (ids == -1).all()
+    proba = model.predict_proba([["a"]])
+    np.testing.assert_allclose(proba.sum(), 1.0)

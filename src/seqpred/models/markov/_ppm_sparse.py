@@ -77,7 +77,7 @@ def sparse_top_k(
     if exclusion:  # each symbol counts only at the longest order it follows
         first = np.lexsort((-order, key))
         sorted_keys = key[first]
-        keep = first[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]]
+        keep = first[np.r_[True, sorted_keys[1:] != sorted_keys[:-1]][: len(key)]]
         query, symbol, count, order = (
             query[keep],
             symbol[keep],
@@ -85,7 +85,7 @@ def sparse_top_k(
             order[keep],
         )
     cell = query * n_orders + order
-    totals = np.bincount(cell, weights=count, minlength=n * n_orders)
+    totals = np.bincount(cell, weights=count, minlength=n * n_orders).astype(float)
     distinct = np.bincount(cell, minlength=n * n_orders).astype(np.float64)
     totals, distinct = totals.reshape(n, n_orders), distinct.reshape(n, n_orders)
     esc = np.ones((n, n_orders))
@@ -102,7 +102,7 @@ def sparse_top_k(
         np.searchsorted(union_keys, query * width + symbol),
         weights=prob,
         minlength=len(union_keys),
-    )
+    ).astype(np.float64)  # an empty bincount is int64
     if not exclusion:
         union_prob += order0.prob(u_query, u_symbol, mass0)
     cand_query, cand_symbol = order0.candidates(k, union_keys, width)
