@@ -18,6 +18,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
     # name: ("module:Class", task)
     "markov": ("seqpred.models.markov.markov:MarkovPredictor", "next-item"),
     "ppm": ("seqpred.models.markov.ppm:PPM", "next-item"),
+    "akom": ("seqpred.models.markov.akom:AKOM", "next-item"),
+    "dg": ("seqpred.models.markov.dg:DG", "next-item"),
+    "lz78": ("seqpred.models.markov.lz78:LZ78", "next-item"),
+    "tdag": ("seqpred.models.markov.tdag:TDAG", "next-item"),
 }
 
 
