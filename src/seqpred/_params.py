@@ -9,20 +9,47 @@ which the value must satisfy::
     }
 
 A constraint is ``None`` (the value ``None``), a type (``isinstance``), an
-:class:`Interval`, an :class:`Options` set, or ``"random_state"``.
+:class:`Interval`, a :class:`Finite` range, an :class:`Options` set, or
+``"random_state"``.
+
+Functions outside the estimators check their arguments with the same
+machinery through :func:`check_int`, :func:`check_real` and
+:func:`check_bool`, so every message has one shape:
+``"owner: name must be <expected>; got <value>. Use name=<value>."``
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn, TypeGuard
 
 import numpy as np
 
 from seqpred.exceptions import InvalidParameterError
 
-__all__ = ["Interval", "Options", "validate_parameter"]
+__all__ = [
+    "Finite",
+    "Interval",
+    "Options",
+    "check_bool",
+    "check_int",
+    "check_parameter",
+    "check_real",
+    "is_int",
+    "validate_parameter",
+]
+
+
+def is_int(value: object) -> TypeGuard[numbers.Integral]:
+    """Return whether ``value`` is an integer (Python or NumPy), but not a bool.
+
+    Examples
+    --------
+    >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,36 @@ class Interval:
         left = "[" if self.closed in ("both", "left") else "("
         right = "]" if self.closed in ("both", "right") else ")"
         return f"{name} in {left}{self.low}, {self.high}{right}"
+
+
+@dataclass(frozen=True)
+class Finite:
+    """Finite real numbers (not bools), optionally bounded below by ``low``.
+
+    Examples
+    --------
+    >>> Finite(0, strict=True).accepts(0.5), Finite(0, strict=True).accepts(0)
+    (True, False)
+    >>> Finite().accepts(float("nan")), str(Finite(0.0))
+    (False, 'a finite number >= 0.0')
+    """
+
+    low: float | None = None
+    strict: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        """Return whether ``value`` is a finite number above the bound."""
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and np.isfinite(value)):
+            return False
+        if self.low is None:
+            return True
+        return bool(value > self.low) if self.strict else bool(value >= self.low)
+
+    def __str__(self) -> str:
+        if self.low is None:
+            return "a finite number"
+        return f"a finite number {'>' if self.strict else '>='} {self.low}"
 
 
 @dataclass(frozen=True)
@@ -131,10 +188,121 @@ def validate_parameter(
     seqpred.exceptions.InvalidParameterError: PPM: max_order must be an int >= 1; \
 got -2. Use max_order=3 (the default) or another valid value.
     """
+    check_parameter(
+        owner,
+        name,
+        value,
+        constraints,
+        fix=f"Use {name}={default!r} (the default) or another valid value.",
+    )
+
+
+def check_parameter(
+    owner: str, name: str, value: Any, constraints: list[Any], *, fix: str
+) -> None:
+    """Raise :class:`InvalidParameterError` unless a constraint accepts ``value``.
+
+    The message lists what the constraints accept and ends with ``fix``.
+    """
     if any(_accepts(c, value) for c in constraints):
         return
     expected = " or ".join(_describe(c) for c in constraints)
+    _fail(owner, name, expected, value, fix)
+
+
+def check_int(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: int,
+    high: int | None = None,
+    default: Any,
+    optional: bool = False,
+    hint: str = "",
+) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is an int in range.
+
+    Parameters
+    ----------
+    owner, name : str
+        Who checks, and the argument's name, for the message.
+    value : object
+        The argument.
+    low, high : int
+        Inclusive bounds; ``high=None`` is unbounded.
+    default : object
+        The value the message suggests (the default, where there is one).
+    optional : bool, default=False
+        Also accept ``None``.
+    hint : str, default=""
+        Words after the suggestion, such as ``"for no limit"``.
+
+    Examples
+    --------
+    >>> check_int("holdout_last", "k", 0, low=1, default=1)
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: holdout_last: k must be an int >= 1; \
+got 0. Use k=1.
+    >>> check_int("f", "n", -1, low=0, default=None, optional=True, hint="for all")
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: f: n must be None or an int >= 0; \
+got -1. Use n=None for all.
+    """
+    constraints: list[Any] = [None] if optional else []
+    constraints.append(Interval(int, low, high))
+    check_parameter(owner, name, value, constraints, fix=_fix(name, default, hint))
+
+
+def check_real(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    strict: bool = False,
+    default: Any,
+    hint: str = "",
+) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a finite number.
+
+    ``low`` bounds it below (excluded when ``strict``); the other parameters
+    are as in :func:`check_int`.
+
+    Examples
+    --------
+    >>> check_real("f", "scale", 0.0, low=0, strict=True, default=1.0)
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: f: scale must be a finite number > 0; \
+got 0.0. Use scale=1.0.
+    """
+    constraint = Finite(low, strict)
+    check_parameter(owner, name, value, [constraint], fix=_fix(name, default, hint))
+
+
+def check_bool(owner: str, name: str, value: Any, *, default: bool) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a (NumPy) bool.
+
+    Examples
+    --------
+    >>> check_bool("kfold_sequences", "shuffle", "yes", default=True)
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: kfold_sequences: shuffle must be \
+True or False; got 'yes'. Use shuffle=True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(owner, name, "True or False", value, _fix(name, default, ""))
+
+
+def _fix(name: str, default: Any, hint: str) -> str:
+    return f"Use {name}={default!r}{' ' + hint if hint else ''}."
+
+
+def _fail(owner: str, name: str, expected: str, value: Any, fix: str) -> NoReturn:
     raise InvalidParameterError(
-        f"{owner}: {name} must be {expected}; got {value!r}. "
-        f"Use {name}={default!r} (the default) or another valid value."
+        f"{owner}: {name} must be {expected}; got {value!r}. {fix}"
     )

@@ -133,6 +133,9 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="Output format on stdout."),
 ]
+ModelFileArgument = Annotated[
+    Path, typer.Argument(metavar="MODEL", help="A .seqpred file from 'fit'.")
+]
 
 
 # -- commands -------------------------------------------------------------------------
@@ -215,9 +218,7 @@ def _build_estimator(name: str, task: str, params: dict[str, Any]) -> Any:
     epilog="Example: seqpred predict model.seqpred --input 'home search' --top-k 3"
 )
 def predict(
-    model_file: Annotated[
-        Path, typer.Argument(metavar="MODEL", help="A .seqpred file from 'fit'.")
-    ],
+    model_file: ModelFileArgument,
     query: Annotated[
         list[str] | None,
         typer.Option(
@@ -281,9 +282,7 @@ def _load_next_item(path: Path, command: str) -> NextItemMixin:
     epilog="Example: seqpred evaluate model.seqpred test.txt --window 5 --k 10"
 )
 def evaluate(
-    model_file: Annotated[
-        Path, typer.Argument(metavar="MODEL", help="A .seqpred file from 'fit'.")
-    ],
+    model_file: ModelFileArgument,
     data: Annotated[
         Path, typer.Argument(metavar="DATA", help="Test sequences (a file).")
     ],

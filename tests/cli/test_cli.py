@@ -42,6 +42,15 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
     return code, out, err
 
 
+def fit_model(
+    capsys: pytest.CaptureFixture[str], data: Path, model: Path, *options: str
+) -> Path:
+    """Run ``seqpred fit DATA OPTIONS -o MODEL``, which must succeed."""
+    code, _, err = run(capsys, "fit", data, *options, "-o", model)
+    assert code == 0, err
+    return model
+
+
 @pytest.fixture
 def spmf_file(tmp_path: Path) -> Path:
     path = tmp_path / "seqs.txt"
@@ -60,10 +69,7 @@ def lines_file(tmp_path: Path) -> Path:
 def spmf_model(
     tmp_path: Path, spmf_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> Path:
-    model = tmp_path / "spmf.seqpred"
-    code, _, err = run(capsys, "fit", spmf_file, "-p", "order=2", "-o", model)
-    assert code == 0, err
-    return model
+    return fit_model(capsys, spmf_file, tmp_path / "spmf.seqpred", "-p", "order=2")
 
 
 @pytest.fixture
@@ -71,9 +77,7 @@ def lines_model(
     tmp_path: Path, lines_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> Path:
     model = tmp_path / "lines.seqpred"
-    code, _, err = run(capsys, "fit", lines_file, "--data-format", "lines", "-o", model)
-    assert code == 0, err
-    return model
+    return fit_model(capsys, lines_file, model, "--data-format", "lines")
 
 
 def one_error_line(err: str) -> str:

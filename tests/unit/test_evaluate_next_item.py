@@ -235,13 +235,19 @@ def _data(n=10):
     return [[f"s{i}", "x", "y", "y"] for i in range(n)]
 
 
-def test_folds_are_contiguous_blocks_with_remainder_last():
+def recording_factory():
+    """Return a factory of fresh FakeModels and the list of those it made."""
     models = []
 
     def make():
         models.append(FakeModel())
         return models[-1]
 
+    return make, models
+
+
+def test_folds_are_contiguous_blocks_with_remainder_last():
+    make, models = recording_factory()
     data = _data(10)
     total, folds = cross_validate_next_item(make, data, n_folds=3, shuffle_seed=None)
     assert [f.n_queries for f in folds] == [3, 3, 4]
@@ -256,12 +262,7 @@ def test_folds_are_contiguous_blocks_with_remainder_last():
 
 
 def test_shuffle_matches_python_random():
-    models = []
-
-    def make():
-        models.append(FakeModel())
-        return models[-1]
-
+    make, models = recording_factory()
     data = _data(9)
     cross_validate_next_item(make, data, n_folds=3, shuffle_seed=7)
     expected = list(data)
@@ -274,12 +275,7 @@ def test_shuffle_matches_python_random():
 
 
 def test_training_vocabulary_excludes_test_symbols():
-    models = []
-
-    def make():
-        models.append(FakeModel())
-        return models[-1]
-
+    make, models = recording_factory()
     cross_validate_next_item(make, _data(4), n_folds=4, shuffle_seed=None)
     symbols = models[0].vocabulary_.symbols
     assert "s0" not in symbols

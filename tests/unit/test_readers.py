@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -26,21 +25,6 @@ from seqpred.exceptions import (
     ParseError,
     UnknownSymbolError,
 )
-
-
-def _shared_data() -> Path:
-    env = os.environ.get("SEQPRED_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    root = _shared_data()
-    if not root.is_dir():
-        pytest.skip("shared data directory is absent")
-    return root
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:

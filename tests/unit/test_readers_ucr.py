@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,18 +13,11 @@ from seqpred.exceptions import InvalidParameterError, ParseError
 HEADER = "@problemName toy\n@timeStamps false\n@univariate true\n"
 
 
-def _shared_data() -> Path:
-    env = os.environ.get("SEQPRED_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
 @pytest.fixture
-def ucr_data() -> Path:
-    root = _shared_data() / "ucr"
+def ucr_data(shared_data: Path) -> Path:
+    root = shared_data / "ucr"
     if not root.is_dir():
-        pytest.skip("shared data directory is absent")
+        pytest.skip("shared UCR data directory is absent")
     return root
 
 

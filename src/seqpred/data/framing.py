@@ -12,10 +12,12 @@ M framed examples.
 from __future__ import annotations
 
 import numbers
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_int, is_int
+from seqpred.data._ragged import offsets_from_lengths, ragged_gather, ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
@@ -76,7 +78,10 @@ def pad_sequences(
     >>> pad_sequences(ss, max_length=2, side="left")[0].tolist()
     [[6, 7], [0, 8]]
     """
-    _check_optional_int("pad_sequences", "max_length", max_length, low=0)
+    check_int(
+        "pad_sequences", "max_length", max_length,
+        low=0, default=None, optional=True, hint="for no limit",
+    )  # fmt: skip
     if side not in ("right", "left"):
         raise InvalidParameterError(
             f"pad_sequences: side must be 'right' or 'left'; got {side!r}. "
@@ -88,7 +93,7 @@ def pad_sequences(
     width = int(lengths.max(initial=0)) if max_length is None else int(max_length)
     kept = np.minimum(lengths, width)
     # Source: the last `kept` steps of each sequence.
-    src, within = _ragged_ranges(ss.offsets[1:] - kept, kept)
+    src, within = ragged_ranges(ss.offsets[1:] - kept, kept)
     rows = np.repeat(np.arange(n, dtype=np.int64), kept)
     cols = within if side == "right" else within + np.repeat(width - kept, kept)
     values = ss.values
@@ -167,8 +172,7 @@ def from_padded(
             "from_padded: a vocabulary only applies to integer ids; got a float "
             "array. Drop vocabulary= for numeric data."
         )
-    offsets = np.zeros(len(array) + 1, dtype=np.int64)
-    np.cumsum(mask.sum(axis=1), out=offsets[1:])
+    offsets = offsets_from_lengths(mask.sum(axis=1))
     values = array[mask]  # row-major: each row's real steps in column order
     return SequenceSet(values, offsets, vocabulary=vocabulary)
 
@@ -228,24 +232,19 @@ def prefix_targets(
     >>> prefix_targets(ss, max_context=1)[0].to_lists()
     [[1], [2], [4]]
     """
-    _check_int("prefix_targets", "min_prefix", min_prefix, low=0, default=1)
-    _check_optional_int("prefix_targets", "max_context", max_context, low=1)
+    check_int("prefix_targets", "min_prefix", min_prefix, low=0, default=1)
+    check_int(
+        "prefix_targets", "max_context", max_context,
+        low=1, default=None, optional=True, hint="for no limit",
+    )  # fmt: skip
     positions = ss.positions
     target_at = np.flatnonzero(positions >= min_prefix)
     n_context = positions[target_at]
     if max_context is not None:
         n_context = np.minimum(n_context, max_context)
-    gather, offsets = _ragged_gather(target_at - n_context, n_context)
+    gather, offsets = ragged_gather(target_at - n_context, n_context)
     sequence_index = ss.sequence_index[target_at]
-    prefixes = SequenceSet(
-        ss.values[gather],
-        offsets,
-        vocabulary=ss.vocabulary,
-        labels=None if ss.labels is None else ss.labels[sequence_index],
-        ids=None if ss.ids is None else ss.ids[sequence_index],
-        timestamps=None if ss.timestamps is None else ss.timestamps[gather],
-        itemset_start=_itemset_flags(ss.itemset_start, gather, offsets),
-    )
+    prefixes = ss._gather_steps(gather, offsets, sequence_index, restart_itemsets=True)
     return prefixes, ss.values[target_at], sequence_index
 
 
@@ -294,12 +293,12 @@ def sliding_windows(
     >>> windows.tolist(), targets.tolist(), seq.tolist()
     ([[1, 2], [3, 4]], [[3], [5]], [0, 0])
     """
-    _check_int("sliding_windows", "size", size, low=1, default=None)
-    _check_int("sliding_windows", "horizon", horizon, low=0, default=1)
-    _check_int("sliding_windows", "stride", stride, low=1, default=1)
+    check_int("sliding_windows", "size", size, low=1, default=1)
+    check_int("sliding_windows", "horizon", horizon, low=0, default=1)
+    check_int("sliding_windows", "stride", stride, low=1, default=1)
     span = size + horizon
     counts = np.maximum(ss.lengths - span, -1) // stride + 1  # 0 when too short
-    starts, within = _ragged_ranges(ss.offsets[:-1], counts)
+    starts, within = ragged_ranges(ss.offsets[:-1], counts)
     starts = starts + within * (stride - 1)  # (M,) flat start of each window
     values = ss.values
     windows = values[starts[:, None] + np.arange(size)]  # (M, size[, F])
@@ -311,62 +310,8 @@ def sliding_windows(
 # -- helpers ----------------------------------------------------------------------
 
 
-def _ragged_ranges(starts: Array, lengths: Array) -> tuple[Array, Array]:
-    """Flat indices of the runs ``[starts[i], starts[i] + lengths[i])``.
-
-    Also returns each index's position within its run. Vectorised:
-    ``np.repeat`` the run starts and add a running ``arange``.
-    """
-    lengths = np.asarray(lengths, dtype=np.int64)
-    run_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=run_offsets[1:])
-    total = int(run_offsets[-1])
-    within = np.arange(total, dtype=np.int64) - np.repeat(run_offsets[:-1], lengths)
-    return np.repeat(np.asarray(starts, dtype=np.int64), lengths) + within, within
-
-
-def _ragged_gather(starts: Array, lengths: Array) -> tuple[Array, Array]:
-    """Flat indices of the runs and the offsets of the resulting ragged array."""
-    gather, _ = _ragged_ranges(starts, lengths)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return gather, offsets
-
-
-def _itemset_flags(flags: Array | None, gather: Array, offsets: Array) -> Array | None:
-    """Gather itemset-start flags; every non-empty run starts a new itemset."""
-    if flags is None:
-        return None
-    out = flags[gather].copy()
-    starts = offsets[:-1][np.diff(offsets) > 0]
-    out[starts] = True
-    return out
-
-
-def _is_int(value: object) -> TypeGuard[numbers.Integral]:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_int(owner: str, name: str, value: object, *, low: int, default: Any) -> None:
-    if _is_int(value) and int(value) >= low:
-        return
-    fix = f"Use {name}={default!r}." if default is not None else f"Use {name}={low}."
-    raise InvalidParameterError(
-        f"{owner}: {name} must be an int >= {low}; got {value!r}. {fix}"
-    )
-
-
-def _check_optional_int(owner: str, name: str, value: object, *, low: int) -> None:
-    if value is None or (_is_int(value) and int(value) >= low):
-        return
-    raise InvalidParameterError(
-        f"{owner}: {name} must be None or an int >= {low}; got {value!r}. "
-        f"Use {name}=None for no limit."
-    )
-
-
 def _check_pad(ss: SequenceSet, pad: object) -> None:
-    ok = _is_int(pad) or (
+    ok = is_int(pad) or (
         isinstance(pad, numbers.Real)
         and not isinstance(pad, bool)
         and (ss.kind == "numeric" or float(pad).is_integer())

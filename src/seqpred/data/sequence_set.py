@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from seqpred.data._ragged import locate_step, offsets_from_lengths, ragged_gather
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError
 
@@ -161,8 +162,7 @@ class SequenceSet:
         if kind == "auto":
             kind = "numeric" if _looks_numeric(seqs) else "discrete"
         lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        offsets = offsets_from_lengths(lengths)
         if kind == "numeric":
             values = _stack_numeric(seqs)
             return cls(values, offsets, labels=labels, ids=ids)
@@ -308,20 +308,8 @@ class SequenceSet:
         index = np.where(index < 0, index + n, index)
         starts = self._offsets[index]
         lengths = self._offsets[index + 1] - starts
-        gather, offsets = _ragged_gather(starts, lengths)
-
-        def pick(arr: Array | None, at: Array) -> Array | None:
-            return None if arr is None else arr[at]
-
-        return SequenceSet(
-            self._values[gather],
-            offsets,
-            vocabulary=self.vocabulary,
-            labels=pick(self.labels, index),
-            ids=pick(self.ids, index),
-            timestamps=pick(self.timestamps, gather),
-            itemset_start=pick(self.itemset_start, gather),
-        )
+        gather, offsets = ragged_gather(starts, lengths)
+        return self._gather_steps(gather, offsets, index)
 
     def slice_steps(
         self, start: Array | int | None, stop: Array | int | None
@@ -341,17 +329,40 @@ class SequenceSet:
         lo = _resolve_bound(0 if start is None else start, lengths)
         hi = _resolve_bound(lengths if stop is None else stop, lengths)
         hi = np.maximum(hi, lo)
-        gather, offsets = _ragged_gather(self._offsets[:-1] + lo, hi - lo)
+        gather, offsets = ragged_gather(self._offsets[:-1] + lo, hi - lo)
+        return self._gather_steps(gather, offsets)
+
+    def _gather_steps(
+        self,
+        steps: Array,
+        offsets: Array,
+        sequences: Array | None = None,
+        *,
+        restart_itemsets: bool = False,
+    ) -> SequenceSet:
+        """Return the steps at ``steps`` (indices or a mask) cut at ``offsets``.
+
+        Per-step data (time stamps, itemset flags) follows ``steps``;
+        per-sequence data (labels, ids) follows ``sequences``, the source
+        sequence of each new one (``None``: the same sequences, in order).
+        With ``restart_itemsets``, every non-empty new sequence starts an
+        itemset.
+        """
+
+        def pick(arr: Array | None, at: Array | None) -> Array | None:
+            return arr if arr is None or at is None else arr[at]
+
+        flags = pick(self.itemset_start, steps)  # a fresh array: safe to edit
+        if flags is not None and restart_itemsets:
+            flags[offsets[:-1][np.diff(offsets) > 0]] = True
         return SequenceSet(
-            self._values[gather],
+            self._values[steps],
             offsets,
             vocabulary=self.vocabulary,
-            labels=self.labels,
-            ids=self.ids,
-            timestamps=None if self.timestamps is None else self.timestamps[gather],
-            itemset_start=None
-            if self.itemset_start is None
-            else self.itemset_start[gather],
+            labels=pick(self.labels, sequences),
+            ids=pick(self.ids, sequences),
+            timestamps=pick(self.timestamps, steps),
+            itemset_start=flags,
         )
 
     def filter_length(
@@ -437,17 +448,6 @@ def _per_item(values: Any, n: int, name: str, unit: str) -> Array | None:
     return arr
 
 
-def _ragged_gather(starts: Array, lengths: Array) -> tuple[Array, Array]:
-    """Flat indices of the runs ``[starts[i], starts[i] + lengths[i])``, and offsets."""
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    total = int(offsets[-1])
-    gather = np.arange(total, dtype=np.int64) + np.repeat(
-        starts - offsets[:-1], lengths
-    )
-    return gather, offsets
-
-
 def _resolve_bound(bound: Array | int, lengths: Array) -> Array:
     b = np.broadcast_to(np.asarray(bound, dtype=np.int64), lengths.shape)
     b = np.where(b < 0, b + lengths, b)
@@ -523,8 +523,8 @@ def _stack_numeric(seqs: list[Any]) -> Array:
     bad = ~np.isfinite(values)
     if bad.any():
         step = int(np.flatnonzero(bad.any(axis=1))[0])
-        lengths = np.cumsum([len(a) for a in arrays])
-        seq = int(np.searchsorted(lengths, step, side="right"))
+        offsets = offsets_from_lengths(np.array([len(a) for a in arrays]))
+        seq, _ = locate_step(offsets, step)
         raise DataError(
             f"SequenceSet.from_lists: numeric sequence {seq} contains NaN or "
             "infinite values; impute or drop them first (for example with "

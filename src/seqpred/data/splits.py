@@ -18,8 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_bool, check_int, is_int
 from seqpred._typing import RandomStateLike
 from seqpred.base import check_random_state
+from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
 
@@ -80,10 +82,10 @@ def holdout_last(
     >>> train.to_lists(), queries.to_lists(), targets.to_lists()
     ([[1, 2], [4], [5]], [[1, 2], [5]], [[3], [6]])
     """
-    _check_int("holdout_last", "k", k, low=1, default=1)
+    check_int("holdout_last", "k", k, low=1, default=1)
     if min_length is None:
         min_length = k + 1
-    _check_int("holdout_last", "min_length", min_length, low=k + 1, default=None)
+    check_int("holdout_last", "min_length", min_length, low=k + 1, default=k + 1)
     lengths = ss.lengths
     queried = lengths >= min_length
     train = ss.slice_steps(0, np.where(queried, lengths - k, lengths))
@@ -134,13 +136,13 @@ def kfold_sequences(
     [[0, 1, 2], [3, 4]]
     """
     n = _count(n_or_ss, "kfold_sequences")
-    _check_int("kfold_sequences", "n_splits", n_splits, low=2, default=5)
+    check_int("kfold_sequences", "n_splits", n_splits, low=2, default=5)
     if n_splits > n:
         raise InvalidParameterError(
             f"kfold_sequences: n_splits must be <= the number of sequences ({n}); "
             f"got {n_splits!r}. Use n_splits={max(2, n)} or pass more sequences."
         )
-    _check_bool("kfold_sequences", "shuffle", shuffle)
+    check_bool("kfold_sequences", "shuffle", shuffle, default=True)
     order = (
         check_random_state(random_state).permutation(n)
         if shuffle
@@ -201,7 +203,7 @@ def train_test_split_sequences(
     """
     n = _count(ss, "train_test_split_sequences")
     n_test = _n_test(test_size, n)
-    _check_bool("train_test_split_sequences", "shuffle", shuffle)
+    check_bool("train_test_split_sequences", "shuffle", shuffle, default=True)
     if shuffle:
         order = check_random_state(random_state).permutation(n)
         test_idx = np.sort(order[:n_test])
@@ -252,7 +254,7 @@ def split_by_time(
     >>> split_by_time(ss, 5, drop_empty=True)[1].to_lists(decode=False)
     [[4, 5]]
     """
-    _check_bool("split_by_time", "drop_empty", drop_empty)
+    check_bool("split_by_time", "drop_empty", drop_empty, default=False)
     stamps = _checked_timestamps(ss)
     if stamps.dtype.kind == "M":
         cutoff = np.datetime64(cutoff)
@@ -301,29 +303,14 @@ def _checked_timestamps(ss: SequenceSet) -> Array:
 def _keep_steps(ss: SequenceSet, keep: Array) -> SequenceSet:
     """Keep the steps where ``keep`` is True; every sequence stays (maybe empty)."""
     lengths = np.bincount(ss.sequence_index[keep], minlength=len(ss))
-    offsets = np.zeros(len(ss) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    flags = None
-    if ss.itemset_start is not None:
-        flags = ss.itemset_start[keep].copy()
-        flags[offsets[:-1][lengths > 0]] = True
-    return SequenceSet(
-        ss.values[keep],
-        offsets,
-        vocabulary=ss.vocabulary,
-        labels=ss.labels,
-        ids=ss.ids,
-        timestamps=None if ss.timestamps is None else ss.timestamps[keep],
-        itemset_start=flags,
-    )
+    return ss._gather_steps(keep, offsets_from_lengths(lengths), restart_itemsets=True)
 
 
 def _count(n_or_ss: Any, owner: str) -> int:
     if isinstance(n_or_ss, SequenceSet):
         return len(n_or_ss)
-    if isinstance(n_or_ss, numbers.Integral) and not isinstance(n_or_ss, bool):
-        if int(n_or_ss) >= 0:
-            return int(n_or_ss)
+    if is_int(n_or_ss) and int(n_or_ss) >= 0:
+        return int(n_or_ss)
     raise InvalidParameterError(
         f"{owner}: expected a SequenceSet or a number of sequences >= 0; got "
         f"{n_or_ss!r}. Convert lists first with SequenceSet.from_lists."
@@ -347,23 +334,3 @@ def _n_test(test_size: Any, n: int) -> int:
             f"got {test_size!r}. Use test_size=0.2, with at least 2 sequences."
         )
     return n_test
-
-
-def _check_int(
-    owner: str, name: str, value: Any, *, low: int, default: int | None
-) -> None:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if int(value) >= low:
-            return
-    fix = f"Use {name}={default if default is not None else low}."
-    raise InvalidParameterError(
-        f"{owner}: {name} must be an int >= {low}; got {value!r}. {fix}"
-    )
-
-
-def _check_bool(owner: str, name: str, value: Any) -> None:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InvalidParameterError(
-            f"{owner}: {name} must be True or False; got {value!r}. "
-            f"Use {name}=True or {name}=False."
-        )

@@ -21,14 +21,15 @@ generator                   the known answer
 
 from __future__ import annotations
 
-import numbers
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_int, check_real, is_int
 from seqpred._typing import RandomStateLike
 from seqpred.base import check_random_state
+from seqpred.data._ragged import offsets_from_lengths, ragged_positions
 from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = [
@@ -105,9 +106,16 @@ class MarkovSource:
         concentration: float = 0.3,
         random_state: RandomStateLike = None,
     ) -> None:
-        _check_int("MarkovSource", "n_symbols", n_symbols, low=2, fix=5)
-        _check_int("MarkovSource", "order", order, low=0, fix=2)
-        _check_positive("MarkovSource", "concentration", concentration, fix=0.3)
+        check_int("MarkovSource", "n_symbols", n_symbols, low=2, default=5)
+        check_int("MarkovSource", "order", order, low=0, default=2)
+        check_real(
+            "MarkovSource",
+            "concentration",
+            concentration,
+            low=0,
+            strict=True,
+            default=0.3,
+        )
         if n_symbols**order > _MAX_CONTEXTS:
             raise InvalidParameterError(
                 f"MarkovSource: n_symbols ** order must be <= {_MAX_CONTEXTS} "
@@ -241,7 +249,7 @@ class MarkovSource:
         -------
         list of list of int
         """
-        _check_int("MarkovSource.sample", "n_sequences", n_sequences, low=0, fix=10)
+        check_int("MarkovSource.sample", "n_sequences", n_sequences, low=0, default=10)
         low, high = _int_range("MarkovSource.sample", "length", length, low=1)
         rng = self._rng if random_state is None else check_random_state(random_state)
         n, k, n_contexts = self.n_symbols, self.order, self.n_contexts
@@ -315,7 +323,7 @@ def arithmetic_sequences(
     [[1, 4, 7, 10], [1, 3, 5, 7]]
     """
     owner = "arithmetic_sequences"
-    _check_int(owner, "n", n, low=0, fix=100)
+    check_int(owner, "n", n, low=0, default=100)
     len_range = _int_range(owner, "length", length, low=1)
     start_range = _int_range(owner, "start", start, low=None)
     step_range = _int_range(owner, "step", step, low=None)
@@ -323,11 +331,9 @@ def arithmetic_sequences(
     lengths = _draw(rng, len_range, n)
     starts = _draw(rng, start_range, n)
     steps = _draw(rng, step_range, n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    within = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
+    within = ragged_positions(lengths)
     flat = np.repeat(starts, lengths) + np.repeat(steps, lengths) * within
-    return _split_flat(flat, offsets)
+    return _split_flat(flat, offsets_from_lengths(lengths))
 
 
 def periodic_sequences(
@@ -369,8 +375,8 @@ def periodic_sequences(
     (True, 3)
     """
     owner = "periodic_sequences"
-    _check_int(owner, "n", n, low=0, fix=100)
-    _check_int(owner, "n_symbols", n_symbols, low=1, fix=10)
+    check_int(owner, "n", n, low=0, default=100)
+    check_int(owner, "n_symbols", n_symbols, low=1, default=10)
     period_range = _int_range(owner, "period", period, low=1)
     if period_range[1] > n_symbols:
         raise InvalidParameterError(
@@ -439,10 +445,10 @@ def motif_sequences(
     ([12, 12, 12, 12], [0, 0, 1, 1])
     """
     owner = "motif_sequences"
-    _check_int(owner, "n", n, low=0, fix=100)
-    _check_int(owner, "n_classes", n_classes, low=1, fix=2)
-    _check_int(owner, "motif_length", motif_length, low=1, fix=6)
-    _check_int(owner, "length", length, low=motif_length, fix=max(50, motif_length))
+    check_int(owner, "n", n, low=0, default=100)
+    check_int(owner, "n_classes", n_classes, low=1, default=2)
+    check_int(owner, "motif_length", motif_length, low=1, default=6)
+    check_int(owner, "length", length, low=motif_length, default=max(50, motif_length))
     letters = _check_alphabet(owner, alphabet)
     if n_classes > len(letters) ** motif_length:
         raise InvalidParameterError(
@@ -564,11 +570,11 @@ def seasonal_series(
     (2, (48,), True)
     """
     owner = "seasonal_series"
-    _check_int(owner, "n_series", n_series, low=0, fix=10)
-    _check_int(owner, "length", length, low=1, fix=100)
-    _check_positive(owner, "period", period, fix=24)
-    _check_real(owner, "trend", trend, low=None, fix=0.0)
-    _check_real(owner, "noise", noise, low=0.0, fix=0.1)
+    check_int(owner, "n_series", n_series, low=0, default=10)
+    check_int(owner, "length", length, low=1, default=100)
+    check_real(owner, "period", period, low=0, strict=True, default=24)
+    check_real(owner, "trend", trend, default=0.0)
+    check_real(owner, "noise", noise, low=0.0, default=0.1)
     rng = check_random_state(random_state)
     level = rng.uniform(-1.0, 1.0, size=(n_series, 1))
     amplitude = rng.uniform(0.5, 1.5, size=(n_series, 1))
@@ -605,12 +611,8 @@ def addition_pairs(
     >>> all(str(sum(map(int, x.split("+")))) == y for x, y in pairs)
     True
     """
-    _check_int("addition_pairs", "n", n, low=0, fix=100)
-    if not (_is_int(digits) and 1 <= digits <= 18):
-        raise InvalidParameterError(
-            f"addition_pairs: digits must be an int in [1, 18]; got {digits!r}. "
-            "Use digits=3."
-        )
+    check_int("addition_pairs", "n", n, low=0, default=100)
+    check_int("addition_pairs", "digits", digits, low=1, high=18, default=3)
     rng = check_random_state(random_state)
     a, b = rng.integers(0, 10**digits, size=(2, n)).tolist()
     return [(f"{x}+{y}", str(x + y)) for x, y in zip(a, b)]
@@ -699,7 +701,7 @@ def click_sessions(
     >>> sessions[0][0] in {"home", "search", "product", "deals", "help"}
     True
     """
-    _check_int("click_sessions", "n_sessions", n_sessions, low=0, fix=2000)
+    check_int("click_sessions", "n_sessions", n_sessions, low=0, default=2000)
     rng = check_random_state(random_state)
     entry, table = _click_process()
     end = len(_PAGES)
@@ -720,55 +722,19 @@ def click_sessions(
         alive &= ~stopping
         prev, pages[:, t] = pages[:, t - 1], np.where(nxt == end, 0, nxt)
     names = np.array(_PAGES, dtype=object)
-    return [row[:n] for row, n in zip(names[pages].tolist(), lengths.tolist())]
+    return _truncate_rows(names[pages], lengths)
 
 
 # -- helpers ----------------------------------------------------------------------
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_int(owner: str, name: str, value: Any, *, low: int, fix: int) -> None:
-    if not (_is_int(value) and value >= low):
-        raise InvalidParameterError(
-            f"{owner}: {name} must be an int >= {low}; got {value!r}. "
-            f"Use {name}={fix!r}."
-        )
-
-
-def _check_real(
-    owner: str, name: str, value: Any, *, low: float | None, fix: float
-) -> None:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok and not np.isfinite(value):
-        ok = False
-    if ok and low is not None and value < low:
-        ok = False
-    if not ok:
-        bound = "a finite number" if low is None else f"a finite number >= {low}"
-        raise InvalidParameterError(
-            f"{owner}: {name} must be {bound}; got {value!r}. Use {name}={fix!r}."
-        )
-
-
-def _check_positive(owner: str, name: str, value: Any, *, fix: float) -> None:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (ok and np.isfinite(value) and value > 0):
-        raise InvalidParameterError(
-            f"{owner}: {name} must be a finite number > 0; got {value!r}. "
-            f"Use {name}={fix!r}."
-        )
-
-
 def _int_range(owner: str, name: str, spec: Any, *, low: int | None) -> tuple[int, int]:
     """Turn an int or an inclusive ``(low, high)`` pair into a checked pair."""
-    pair = (spec, spec) if _is_int(spec) else spec
+    pair: Any = (spec, spec) if is_int(spec) else spec
     ok = (
         isinstance(pair, (tuple, list))
         and len(pair) == 2
-        and all(_is_int(v) for v in pair)
+        and all(is_int(v) for v in pair)
         and pair[0] <= pair[1]
         and (low is None or pair[0] >= low)
     )
@@ -786,7 +752,7 @@ def _draw(rng: np.random.Generator, bounds: tuple[int, int], n: int) -> Array:
     return rng.integers(bounds[0], bounds[1] + 1, size=n, dtype=np.int64)
 
 
-def _truncate_rows(grid: Array, lengths: Array) -> list[list[int]]:
+def _truncate_rows(grid: Array, lengths: Array) -> list[list[Any]]:
     return [row[:n] for row, n in zip(grid.tolist(), lengths.tolist())]
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from seqpred.data._ragged import locate_step
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
@@ -133,7 +134,7 @@ def check_finite(ss: SequenceSet, owner: str = "seqpred") -> None:
     bad = ~np.isfinite(ss.values)
     if bad.any():
         step = int(np.flatnonzero(bad.reshape(len(ss.values), -1).any(axis=1))[0])
-        seq = int(np.searchsorted(ss.offsets, step, side="right") - 1)
+        seq, _ = locate_step(ss.offsets, step)
         raise DataError(
             f"{owner}: sequence {seq} contains NaN or infinite values; impute or "
             "drop them first (for example a forward fill)."

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_int
+from seqpred.data._ragged import ragged_positions
 from seqpred.exceptions import DataError, InvalidParameterError
 
 Array = np.ndarray[Any, Any]
@@ -123,10 +125,7 @@ def check_k(k: Any, width: int, who: str) -> int:
     """Return ``k`` (``width`` when ``None``) after checking ``1 <= k <= width``."""
     if k is None:
         return width
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise InvalidParameterError(
-            f"{who}: k must be an int >= 1; got {k!r}. Use k={max(width, 1)}."
-        )
+    check_int(who, "k", k, low=1, default=max(width, 1))
     if k > width:
         raise InvalidParameterError(
             f"{who}: k={k} exceeds the {width} columns of ranked; expected "
@@ -165,8 +164,5 @@ def pad_ragged(rows: Any, name: str, who: str) -> Array:
             f"{flat.dtype}. Encode symbols to ids first (Vocabulary.encode)."
         )
     dense = np.full((len(rows), max(int(lengths.max()), 1)), -1, dtype=np.int64)
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    dense[np.repeat(np.arange(len(rows)), lengths), np.arange(len(flat)) - starts] = (
-        flat
-    )
+    dense[np.repeat(np.arange(len(rows)), lengths), ragged_positions(lengths)] = flat
     return as_ids(dense, name, who, ndim=2, low=-1)

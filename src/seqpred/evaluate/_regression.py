@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_int
 from seqpred.evaluate._checks import as_float, same_shape
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError
 
 __all__ = ["mae", "mase", "mse", "rmse", "smape"]
 
@@ -164,15 +165,7 @@ def mase(y_true: Any, y_pred: Any, y_train: Any, season: int = 1) -> float:
     """
     who = "mase"
     true, pred = _pair(y_true, y_pred, who)
-    if (
-        isinstance(season, bool)
-        or not isinstance(season, (int, np.integer))
-        or (season < 1)
-    ):
-        raise InvalidParameterError(
-            f"{who}: season must be an int >= 1; got {season!r}. Use season=1 "
-            "for non-seasonal data."
-        )
+    check_int(who, "season", season, low=1, default=1, hint="for non-seasonal data")
     train = as_float(y_train, "y_train", who).ravel()
     if len(train) <= season:
         raise DataError(

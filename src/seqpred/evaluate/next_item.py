@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm import tqdm
 
+from seqpred._params import check_int
 from seqpred.base import BaseEstimator, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
@@ -66,22 +67,13 @@ class NextItemModel(Protocol):
 # -- checks ---------------------------------------------------------------------------
 
 
-def _check_int(value: Any, name: str, who: str, low: int, fix: str) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, np.integer))
-        or (value < low)
-    ):
-        raise InvalidParameterError(
-            f"{who}: {name} must be an int >= {low}; got {value!r}. {fix}"
-        )
-
-
 def _check_settings(window: Any, consequent: Any, k: Any, who: str) -> None:
-    if window is not None:
-        _check_int(window, "window", who, 1, "Use window=None for the whole prefix.")
-    _check_int(consequent, "consequent", who, 1, "Use consequent=1.")
-    _check_int(k, "k", who, 1, "Use k=10.")
+    check_int(
+        who, "window", window,
+        low=1, default=None, optional=True, hint="for the whole prefix",
+    )  # fmt: skip
+    check_int(who, "consequent", consequent, low=1, default=1)
+    check_int(who, "k", k, low=1, default=10)
 
 
 def _check_model(model: Any, who: str) -> None:
@@ -259,7 +251,7 @@ def _shuffled_order(n: int, seed: int | None, who: str) -> Array:
     """
     order = list(range(n))
     if seed is not None:
-        _check_int(seed, "shuffle_seed", who, 0, "Use shuffle_seed=42 or None.")
+        check_int(who, "shuffle_seed", seed, low=0, default=42, hint="or None")
         random.Random(int(seed)).shuffle(order)
     return np.asarray(order, dtype=np.int64)
 
@@ -392,7 +384,7 @@ def cross_validate_next_item(
     """
     who = "cross_validate_next_item"
     _check_settings(window, consequent, k, who)
-    _check_int(n_folds, "n_folds", who, 2, "Use n_folds=14 as in the CPT+ papers.")
+    check_int(who, "n_folds", n_folds, low=2, default=14, hint="as in the CPT+ papers")
     factory = _model_factory(make_model, who)
     ss = as_sequence_set(sequences, unknown="add", kind="discrete", owner=who)
     if ss.vocabulary is None:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from seqpred._params import Options, validate_parameter
+from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
@@ -194,6 +195,5 @@ def to_sequence_set(
     **extra: Any,
 ) -> SequenceSet:
     """Build a :class:`SequenceSet` from flat values and per-sequence lengths."""
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets = offsets_from_lengths(lengths)
     return SequenceSet(values, offsets, vocabulary=vocabulary, **extra)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from seqpred.data._ragged import locate_step, offsets_from_lengths
 from seqpred.data.readers._common import Array, Unknown, encode_first_seen
 from seqpred.data.readers._common import to_sequence_set as _build
 from seqpred.data.sequence_set import SequenceSet
@@ -126,9 +127,7 @@ def _check_finite(values: Array, lengths: Array) -> None:
     bad = ~np.isfinite(values).all(axis=1)
     if bad.any():
         step = int(np.flatnonzero(bad)[0])
-        ends = np.cumsum(lengths)
-        row = int(np.searchsorted(ends, step, side="right"))
-        position = step - (int(ends[row - 1]) if row else 0)
+        row, position = locate_step(offsets_from_lengths(lengths), step)
         raise DataError(
             f"{_WHO}: row {row} has NaN or infinity at step {position}, inside the "
             "sequence; expected NaN only as trailing padding. Impute it first, "

@@ -10,6 +10,7 @@ from typing import Any, Literal, NoReturn
 
 import numpy as np
 
+from seqpred._params import check_int
 from seqpred.data.readers._common import (
     Array,
     PathLike,
@@ -26,7 +27,6 @@ from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import (
     DataError,
     EmptySequenceError,
-    InvalidParameterError,
     ParseError,
 )
 
@@ -106,7 +106,10 @@ def read_spmf(
     [True, False, True, True]
     """
     check_option(_WHO, "itemsets", itemsets, ["flatten", "keep"])
-    _check_max_sequences(max_sequences)
+    check_int(
+        _WHO, "max_sequences", max_sequences,
+        low=1, default=None, optional=True, hint="to read every sequence",
+    )  # fmt: skip
     p, data = read_bytes(path, _WHO)
     if data[:1] in (b"#", b"%", b"@") or any(
         b"\n" + mark in data for mark in (b"#", b"%", b"@")
@@ -128,18 +131,6 @@ def read_spmf(
     return to_sequence_set(
         codes, lengths, vocabulary=vocabulary, itemset_start=itemset_start
     )
-
-
-def _check_max_sequences(max_sequences: int | None) -> None:
-    if max_sequences is not None and (
-        not isinstance(max_sequences, (int, np.integer))
-        or isinstance(max_sequences, bool)
-        or max_sequences < 1
-    ):
-        raise InvalidParameterError(
-            f"{_WHO}: max_sequences must be None or an int >= 1; got "
-            f"{max_sequences!r}. Use max_sequences=None to read every sequence."
-        )
 
 
 def _first_lines(data: bytes, n: int) -> bytes:

@@ -106,6 +106,17 @@ _COLUMN_DOC = """
         ``item_col`` (numeric data only).
 """
 
+_ENCODING_DOC = """
+    kind : {"auto", "discrete", "numeric"}, default="auto"
+        ``"auto"``: float item columns (or several columns) give numeric
+        sequences, anything else discrete symbols.
+    vocabulary : Vocabulary, default=None
+        Encode symbols with this vocabulary; ``None`` builds one in the order
+        symbols first appear in the table.
+    unknown : {"error", "unk", "add"}, default=None
+        Policy for symbols missing from ``vocabulary``.
+"""
+
 
 def read_csv(
     path: PathLike,
@@ -129,14 +140,7 @@ def read_csv(
     {columns}
     separator : str, default=","
         Field separator (``"\t"`` for TSV).
-    kind : {{"auto", "discrete", "numeric"}}, default="auto"
-        ``"auto"``: float item columns (or several columns) give numeric
-        sequences, anything else discrete symbols.
-    vocabulary : Vocabulary, default=None
-        Encode symbols with this vocabulary; ``None`` builds one in the order
-        symbols first appear in the file.
-    unknown : {{"error", "unk", "add"}}, default=None
-        Policy for symbols missing from ``vocabulary``.
+    {encoding}
 
     Returns
     -------
@@ -203,12 +207,7 @@ def read_parquet(
     path : str or path-like
         The Parquet file.
     {columns}
-    kind : {{"auto", "discrete", "numeric"}}, default="auto"
-        As in :func:`read_csv`.
-    vocabulary : Vocabulary, default=None
-        Encode symbols with this vocabulary.
-    unknown : {{"error", "unk", "add"}}, default=None
-        Policy for symbols missing from ``vocabulary``.
+    {encoding}
 
     Returns
     -------
@@ -264,12 +263,7 @@ def from_dataframe(
         One row per event (a pandas index is ignored: ``reset_index()`` it
         first if it holds a column you need).
     {columns}
-    kind : {{"auto", "discrete", "numeric"}}, default="auto"
-        As in :func:`read_csv`.
-    vocabulary : Vocabulary, default=None
-        Encode symbols with this vocabulary.
-    unknown : {{"error", "unk", "add"}}, default=None
-        Policy for symbols missing from ``vocabulary``.
+    {encoding}
 
     Returns
     -------
@@ -300,7 +294,9 @@ def from_dataframe(
 
 
 for _function in (read_csv, read_parquet, from_dataframe):
-    _function.__doc__ = (_function.__doc__ or "").format(columns=_COLUMN_DOC.strip())
+    _function.__doc__ = (_function.__doc__ or "").format(
+        columns=_COLUMN_DOC.strip(), encoding=_ENCODING_DOC.strip()
+    )
 
 
 def _as_lazy(df: Any, who: str) -> pl.LazyFrame:

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from seqpred.data._ragged import offsets_from_lengths, ragged_ranges
 from seqpred.data.readers._common import (
     Array,
     PathLike,
@@ -316,13 +317,11 @@ def _first_bad(tokens: list[str]) -> str:
 
 def _dimension_major_to_steps(flat: Array, lengths: Array, n_dims: int) -> Array:
     """Reorder per-series ``[dim 0 values, dim 1 values, ...]`` to (steps, D)."""
-    # each series r holds D * L_r values, dimension-major
-    bases = np.concatenate(([0], np.cumsum(lengths * n_dims)[:-1]))
-    series = np.repeat(np.arange(len(lengths)), lengths)  # (steps,)
-    step_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    t = np.arange(int(lengths.sum())) - step_starts[series]  # position in series
-    first = bases[series] + t  # index of dimension 0 for each step
-    index = first[:, None] + lengths[series][:, None] * np.arange(n_dims)  # (steps, D)
+    # each series r holds D * L_r values, dimension-major, from bases[r]
+    bases = offsets_from_lengths(lengths * n_dims)[:-1]
+    first, _ = ragged_ranges(bases, lengths)  # (steps,) index of dimension 0
+    stride = np.repeat(lengths, lengths)  # (steps,) distance between dimensions
+    index = first[:, None] + stride[:, None] * np.arange(n_dims)  # (steps, D)
     out: Array = flat[index]
     return out
 
