@@ -110,3 +110,10 @@ def test_as_sequence_set_reencodes_into_a_model_vocabulary():
         SequenceSet.from_lists([["q"]]), vocabulary=vocab, unknown="unk"
     )
     assert unk.values.tolist() == [1]
+
+
+def test_slicing_inside_an_itemset_starts_a_new_one():
+    ss = SequenceSet(
+        np.array([3, 4, 5]), np.array([0, 3]), itemset_start=[True, False, True]
+    )
+    assert ss.slice_steps(1, None).itemset_start.tolist() == [True, True]

@@ -318,6 +318,7 @@ class SequenceSet:
 
         Negative bounds count from each sequence's end, like Python slices;
         ``None`` means the sequence's start (for ``start``) or end (``stop``).
+        A cut that starts inside an itemset makes its first item start one.
 
         Examples
         --------
@@ -330,7 +331,7 @@ class SequenceSet:
         hi = _resolve_bound(lengths if stop is None else stop, lengths)
         hi = np.maximum(hi, lo)
         gather, offsets = ragged_gather(self._offsets[:-1] + lo, hi - lo)
-        return self._gather_steps(gather, offsets)
+        return self._gather_steps(gather, offsets, restart_itemsets=True)
 
     def _gather_steps(
         self,
