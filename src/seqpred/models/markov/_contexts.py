@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from seqpred.data._ragged import ragged_gather, ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
 
 __all__ = [
@@ -147,9 +148,8 @@ def ragged_rows(
     length = table.row_ptr[rows + 1] - start
     if limit is not None:
         length = np.minimum(length, limit)
-    row_start = np.cumsum(length) - length
-    rank = np.arange(int(length.sum()), dtype=np.int64) - np.repeat(row_start, length)
-    return np.repeat(start, length) + rank, length, rank
+    flat, rank = ragged_ranges(start, length)
+    return flat, length, rank
 
 
 def store_tables(estimator: Any, tables: list[ContextCounts]) -> None:
@@ -174,10 +174,6 @@ def suffix_queries(ss: SequenceSet, max_order: int) -> SequenceSet:
     [[], [3], [3, 4]]
     """
     length = np.minimum(ss.positions, max_order)
-    offsets = np.zeros(ss.n_steps + 1, dtype=np.int64)
-    np.cumsum(length, out=offsets[1:])
     starts = np.arange(ss.n_steps, dtype=np.int64) - length
-    gather = np.arange(int(offsets[-1]), dtype=np.int64) + np.repeat(
-        starts - offsets[:-1], length
-    )
+    gather, offsets = ragged_gather(starts, length)
     return SequenceSet(ss.values[gather], offsets, vocabulary=ss.vocabulary)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from seqpred.data._ragged import ragged_positions
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.models.markov._contexts import ContextCounts, ragged_rows
 
@@ -181,9 +182,8 @@ class _Order0:
         queries, symbols = [], []
         for group in (by_count[positive], by_count[~positive]):
             take = np.minimum(depth, len(group))
-            query = np.repeat(np.arange(len(take)), take)
-            rank = np.arange(len(query)) - np.repeat(np.cumsum(take) - take, take)
-            queries.append(query)
+            queries.append(np.repeat(np.arange(len(take)), take))
+            rank = ragged_positions(take)
             symbols.append(group[rank])
         query, symbol = np.concatenate(queries), np.concatenate(symbols)
         if len(union_keys) == 0:
