@@ -22,6 +22,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "dg": ("seqpred.models.markov.dg:DG", "next-item"),
     "lz78": ("seqpred.models.markov.lz78:LZ78", "next-item"),
     "tdag": ("seqpred.models.markov.tdag:TDAG", "next-item"),
+    "blend": ("seqpred.models.ensemble.blend:Blend", "next-item"),
 }
 
 

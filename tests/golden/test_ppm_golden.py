@@ -32,7 +32,7 @@ def _p(model, context, symbol):
     ],
 )
 def test_escape_methods_with_exclusion(escape, p_b, p_r, p_unknown):
-    model = PPM(max_order=1, escape=escape).fit([WORD])
+    model = PPM(max_order=1, escape=escape, exclusion=True).fit([WORD])
     # predict_proba covers known symbols only, so it renormalises
     assert _p(model, "a", "b") == pytest.approx(p_b / (1 - p_unknown))
     assert _p(model, "a", "r") == pytest.approx(p_r / (1 - p_unknown))
@@ -51,7 +51,7 @@ def test_blending_without_exclusion_method_c():
 
 
 def test_log_proba_matches_hand_computation():
-    model = PPM(max_order=2, escape="C").fit([WORD])
+    model = PPM(max_order=2, escape="C", exclusion=True).fit([WORD])
     logs = model.log_proba(["abra"])[0]
     expected = [5 / 16, 2 / 7, 2 / 3, 2 / 3]
     np.testing.assert_allclose(np.exp(logs), expected)

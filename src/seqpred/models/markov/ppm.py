@@ -40,18 +40,21 @@ class PPM(NextItemMixin):
 
     Parameters
     ----------
-    max_order : int, default=4
+    max_order : int, default=5
         Longest context, in items.
-    escape : {"A", "B", "C", "D"}, default="C"
+    escape : {"A", "B", "C", "D"}, default="D"
         Escape method, as named in the literature. With ``n`` transitions
         out of a context, ``q`` distinct followers and ``c`` the count of one
         follower: A gives ``c/(n+1)`` and escapes ``1/(n+1)``; B
         ``(c-1)/n`` and ``q/n``; C ``c/(n+q)`` and ``q/(n+q)``; D
         ``(c-1/2)/n`` and ``q/(2n)``.
-    exclusion : bool, default=True
-        Exclude followers of longer contexts from shorter ones. ``False``
-        blends all orders (each order's estimate weighted by the escapes
-        above it).
+    exclusion : bool, default=False
+        Exclude followers of longer contexts from shorter ones, as a
+        compressor does (PPM-C of the literature is ``escape="C",
+        exclusion=True``). ``False`` blends all orders, each order's estimate
+        weighted by the escapes above it: on the next-item benchmarks this
+        ranks the true next item first more often (see docs/benchmarks.md),
+        hence the default.
     fallback : None, "most_frequent" or a symbol, default=None
         Answer of :meth:`predict` when no context of length >= 1 matches.
     on_unknown : {"ignore", "error"}, default="ignore"
@@ -90,7 +93,7 @@ class PPM(NextItemMixin):
     Examples
     --------
     >>> from seqpred.models.markov import PPM
-    >>> model = PPM(max_order=2).fit(["abracadabra"])
+    >>> model = PPM(max_order=2, escape="C", exclusion=True).fit(["abracadabra"])
     >>> model.predict(["abr", "zz"])
     ['a', None]
     >>> proba = model.predict_proba(["ab"])
@@ -111,10 +114,10 @@ class PPM(NextItemMixin):
 
     def __init__(
         self,
-        max_order: int = 4,
+        max_order: int = 5,
         *,
-        escape: str = "C",
-        exclusion: bool = True,
+        escape: str = "D",
+        exclusion: bool = False,
         fallback: Any = None,
         on_unknown: str = "ignore",
     ) -> None:

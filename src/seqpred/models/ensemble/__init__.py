@@ -1,0 +1,5 @@
+"""Ensembles of next-item models."""
+
+from seqpred.models.ensemble.blend import Blend
+
+__all__ = ["Blend"]
