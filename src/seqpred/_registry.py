@@ -16,13 +16,29 @@ __all__ = ["REGISTRY", "available", "create", "get_class", "name_of"]
 
 REGISTRY: dict[str, tuple[str, str]] = {
     # name: ("module:Class", task)
+    # next item: Markov family
     "markov": ("seqpred.models.markov.markov:MarkovPredictor", "next-item"),
     "ppm": ("seqpred.models.markov.ppm:PPM", "next-item"),
     "akom": ("seqpred.models.markov.akom:AKOM", "next-item"),
     "dg": ("seqpred.models.markov.dg:DG", "next-item"),
     "lz78": ("seqpred.models.markov.lz78:LZ78", "next-item"),
     "tdag": ("seqpred.models.markov.tdag:TDAG", "next-item"),
+    # next item: compact prediction trees
+    "cpt": ("seqpred.models.tree.cpt:CPT", "next-item"),
+    "cpt+": ("seqpred.models.tree.cpt_plus:CPTPlus", "next-item"),
+    # next item: ensembles
     "blend": ("seqpred.models.ensemble.blend:Blend", "next-item"),
+    # classification
+    "compression": (
+        "seqpred.models.classify.compression:CompressionClassifier",
+        "classify",
+    ),
+    "kmer": ("seqpred.models.classify.kmer:KmerClassifier", "classify"),
+    "minirocket": (
+        "seqpred.models.classify.minirocket:MiniRocketClassifier",
+        "classify",
+    ),
+    "dtw": ("seqpred.models.classify.dtw:DTWClassifier", "classify"),
 }
 
 

@@ -1,0 +1,191 @@
+"""Quick check of CPT / CPT+ under the CPT+ papers' protocol, beside the `cpt` package.
+
+Usage::
+
+    python benchmarks/cpt_quick.py SIGN [--models cpt,cpt+,cpt+like-pkg,pkg]
+        [--param cpt+:k=v ...] [--single-thread]
+
+Reads ``../shared/data/next_item/<NAME>.txt`` (SPMF format), keeps and
+shuffles the sequences as the authors' evaluator does, runs 14 folds and
+prints accuracy, no-match rate, wall seconds (fit, predict) and CPU seconds
+(fit + predict, all threads) per model. ``--single-thread`` runs numba with
+one thread. A scratch tool: the full benchmark is ``benchmarks/next_item.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+if "--single-thread" in sys.argv:  # before numba is imported
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+
+import numpy as np
+
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.models.tree import CPT, CPTPlus
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "next_item"
+# name: (min_length, consequent, window, max_count, drop_repeats)
+PROFILES = {
+    "BMS": (6, 1, 5, 5000, False),
+    "SIGN": (10, 3, 7, 1000, True),
+    "MSNBC": (7, 2, 5, 5000, True),
+    "BIBLE_WORD": (4, 1, 3, 5000, False),
+    "LEVIATHAN": (6, 1, 5, 5000, False),
+}
+
+
+# "cpt+like-pkg": the work the `cpt` package does with its defaults (one update
+# of the count table from the whole query, query items never predicted)
+PRESETS = {
+    "cpt+like-pkg": {
+        "max_sequence_length": None,
+        "noise_ratio": 0.0,
+        "min_update_ratio": 0.0,
+        "predict_repeats": False,
+    }
+}
+
+
+def load(name: str) -> tuple[list[list[int]], int, int]:
+    """Return the kept, shuffled sequences and the protocol's (consequent, window)."""
+    min_length, consequent, window, max_count, drop = PROFILES[name]
+    kept: list[list[int]] = []
+    with open(DATA / f"{name}.txt") as handle:
+        for line in handle:
+            items = [int(t) for t in line.split() if t not in ("-1", "-2")]
+            if drop:
+                items = [x for i, x in enumerate(items) if i == 0 or items[i - 1] != x]
+            if min_length <= len(items) <= 999:
+                kept.append(items)
+                if len(kept) >= max_count:
+                    break
+    random.Random(42).shuffle(kept)
+    return kept, consequent, window
+
+
+def folds(n: int, k: int = 14) -> list[tuple[int, int]]:
+    size = n // k
+    return [(i * size, n if i == k - 1 else (i + 1) * size) for i in range(k)]
+
+
+def run_seqpred(make, data, consequent, window):
+    hits = misses = fit_s = pred_s = 0.0
+    cpu = time.process_time()
+    for lo, hi in folds(len(data)):
+        train = data[:lo] + data[hi:]
+        test = data[lo:hi]
+        queries = [s[-(consequent + window) : -consequent] for s in test]
+        model = make()
+        t0 = time.perf_counter()
+        model.fit(SequenceSet.from_lists(train))
+        t1 = time.perf_counter()
+        ids, _ = model.predict_top_k_ids(queries, 1)
+        t2 = time.perf_counter()
+        fit_s += t1 - t0
+        pred_s += t2 - t1
+        best = ids[:, 0]
+        symbols = model.vocabulary_.decode(np.maximum(best, 0))
+        for b, sym, seq in zip(best, symbols, test):
+            if b < 0:
+                misses += 1
+            elif sym in seq[-consequent:]:
+                hits += 1
+    cpu = time.process_time() - cpu
+    return hits / len(data), misses / len(data), fit_s, pred_s, cpu
+
+
+def run_package(params, data, consequent, window, multithreading):
+    from cpt.cpt import Cpt
+
+    hits = misses = fit_s = pred_s = 0.0
+    cpu = time.process_time()
+    for lo, hi in folds(len(data)):
+        train = data[:lo] + data[hi:]
+        test = data[lo:hi]
+        queries = [s[-(consequent + window) : -consequent] for s in test]
+        model = Cpt(**params)
+        t0 = time.perf_counter()
+        model.fit(train)
+        t1 = time.perf_counter()
+        predicted = model.predict(queries, multithreading=multithreading)
+        t2 = time.perf_counter()
+        fit_s += t1 - t0
+        pred_s += t2 - t1
+        for p, seq in zip(predicted, test):
+            if p is None:
+                misses += 1
+            elif p in seq[-consequent:]:
+                hits += 1
+    cpu = time.process_time() - cpu
+    return hits / len(data), misses / len(data), fit_s, pred_s, cpu
+
+
+def parse_params(pairs: list[str]) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for pair in pairs:
+        model, _, kv = pair.partition(":")
+        key, _, value = kv.partition("=")
+        parsed: object
+        if value in ("None", "True", "False"):
+            parsed = {"None": None, "True": True, "False": False}[value]
+        else:
+            try:
+                parsed = int(value)
+            except ValueError:
+                parsed = float(value)
+        out.setdefault(model, {})[key] = parsed
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", choices=sorted(PROFILES))
+    parser.add_argument("--models", default="cpt,cpt+,cpt+like-pkg,pkg")
+    parser.add_argument("--param", action="append", default=[])
+    parser.add_argument("--single-thread", action="store_true")
+    args = parser.parse_args()
+    data, consequent, window = load(args.dataset)
+    params = parse_params(args.param)
+    # compile (or load) the kernels first, tuning and threaded ones included
+    warm = [[i % 7, (i * 3) % 7, (i * 5) % 7, i % 4] for i in range(600)]
+    CPT().fit(warm).predict(warm[:200])
+    CPTPlus().fit(warm).predict(warm[:200])
+    print(
+        f"{args.dataset}: {len(data)} sequences, consequent {consequent}, "
+        f"window {window}"
+    )
+    print(
+        f"{'model':<24} {'accuracy':>8} {'no match':>8} {'fit s':>7} {'pred s':>7}"
+        f" {'cpu s':>7}"
+    )
+    for name in args.models.split(","):
+        if name == "pkg":
+            for label, p in (
+                ("cpt pkg default", {}),
+                ("cpt pkg bench", {"MBR": 10, "noise_ratio": 0.2}),
+            ):
+                for mt in (False, True):
+                    row = run_package(p, data, consequent, window, mt)
+                    tag = f"{label} {'mt' if mt else '1t'}"
+                    print(
+                        f"{tag:<24} {row[0]:8.3f} {row[1]:8.3f} "
+                        f"{row[2]:7.2f} {row[3]:7.2f} {row[4]:7.2f}"
+                    )
+            continue
+        cls = CPT if name == "cpt" else CPTPlus
+        kw = {**PRESETS.get(name, {}), **params.get(name, {})}
+        row = run_seqpred(lambda c=cls, k=kw: c(**k), data, consequent, window)
+        print(
+            f"{name:<24} {row[0]:8.3f} {row[1]:8.3f} {row[2]:7.2f} {row[3]:7.2f}"
+            f" {row[4]:7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
