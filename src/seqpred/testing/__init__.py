@@ -45,6 +45,7 @@ from typing import Any
 from seqpred import _registry
 from seqpred.base import BaseEstimator, Tags, clone
 from seqpred.exceptions import InvalidParameterError
+from seqpred.testing._checks_classify import CLASSIFY_CHECKS
 from seqpred.testing._checks_common import COMMON_CHECKS
 from seqpred.testing._checks_next_item import NEXT_ITEM_CHECKS
 from seqpred.testing._data import SkipCheck
@@ -60,16 +61,23 @@ __all__ = [
 
 Check = Callable[[BaseEstimator], None]
 
-TASK_CHECKS: dict[str, list[Check]] = {"next-item": NEXT_ITEM_CHECKS}
+TASK_CHECKS: dict[str, list[Check]] = {
+    "next-item": NEXT_ITEM_CHECKS,
+    "classify": CLASSIFY_CHECKS,
+}
 """Extra checks per task, run after the common ones."""
 
 CHECKS: list[Check] = COMMON_CHECKS + [c for cs in TASK_CHECKS.values() for c in cs]
 """Every check function, in the order they run."""
 
 
-def check_names() -> list[str]:
-    """Return the short names of all checks (the ``check`` part of the ids)."""
-    return [_short(check) for check in CHECKS]
+def check_names(task: str | None = None) -> list[str]:
+    """Return the short names of all checks (the ``check`` part of the ids).
+
+    With ``task``, only the checks that run for that task, in order.
+    """
+    checks = CHECKS if task is None else COMMON_CHECKS + TASK_CHECKS.get(task, [])
+    return [_short(check) for check in checks]
 
 
 def _short(check: Check) -> str:

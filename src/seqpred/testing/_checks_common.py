@@ -34,7 +34,8 @@ _BAD_VALUES: tuple[Any, ...] = (-1, "bogus", 2.5, -0.5, [-1], object())
 def _fitted(estimator: BaseEstimator) -> BaseEstimator:
     """Return a fitted clone of ``estimator`` (on training set A)."""
     twin = clone(estimator)
-    twin.fit(make_data(twin.get_tags()).train)  # type: ignore[attr-defined]
+    data = make_data(twin.get_tags())
+    twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
     return twin
 
 
@@ -193,7 +194,7 @@ def check_invalid_params(estimator: BaseEstimator) -> None:
                 continue
             twin = clone(estimator).set_params(**{name: bad})
             try:
-                twin.fit(data.train)  # type: ignore[attr-defined]
+                twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
             except InvalidParameterError as exc:
                 assert name in str(exc), f"the error for {name}={bad!r} omits {name}"
             else:
@@ -275,7 +276,8 @@ def check_not_fitted(estimator: BaseEstimator) -> None:
 def check_fit_returns_self(estimator: BaseEstimator) -> None:
     """Check ``fit`` returns the estimator itself and marks it fitted."""
     twin = clone(estimator)
-    result = twin.fit(make_data(twin.get_tags()).train)  # type: ignore[attr-defined]
+    data = make_data(twin.get_tags())
+    result = twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
     assert result is twin, f"fit returned {result!r}, not self"
     assert twin.is_fitted, "is_fitted is False after fit"
 
@@ -284,7 +286,8 @@ def check_fitted_attributes(estimator: BaseEstimator) -> None:
     """Check the attributes fit sets end in ``_`` (or are private)."""
     twin = clone(estimator)
     before = set(vars(twin))
-    twin.fit(make_data(twin.get_tags()).train)  # type: ignore[attr-defined]
+    data = make_data(twin.get_tags())
+    twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
     added = set(vars(twin)) - before
     public = sorted(n for n in added if not n.startswith("_") and not n.endswith("_"))
     assert not public, f"fit set public attributes {public} that do not end in _"
@@ -301,7 +304,8 @@ def check_fit_keeps_params(estimator: BaseEstimator) -> None:
     twin = clone(estimator)
     given = twin.get_params(deep=False)
     copies = {name: _snapshot(value) for name, value in given.items()}
-    twin.fit(make_data(twin.get_tags()).train)  # type: ignore[attr-defined]
+    data = make_data(twin.get_tags())
+    twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
     after = twin.get_params(deep=False)
     for name, value in given.items():
         assert after[name] is value, (
@@ -323,7 +327,8 @@ def check_fit_idempotent(estimator: BaseEstimator) -> None:
     twin = _fitted(estimator)
     queries = _queries(estimator)
     first = _outputs(twin, queries)
-    twin.fit(make_data(twin.get_tags()).train)  # type: ignore[attr-defined]
+    data = make_data(twin.get_tags())
+    twin.fit(data.train, data.train_labels)  # type: ignore[attr-defined]
     assert_outputs_equal(first, _outputs(twin, queries), "after a second fit")
 
 
@@ -331,9 +336,11 @@ def check_fit_no_accumulation(estimator: BaseEstimator) -> None:
     """Check fit on A then B predicts like fit on B alone (no accumulation)."""
     data = make_data(estimator.get_tags())
     on_b = clone(estimator)
-    on_b.fit(data.train_other)  # type: ignore[attr-defined]
+    on_b.fit(data.train_other, data.train_other_labels)  # type: ignore[attr-defined]
     on_a_then_b = _fitted(estimator)
-    on_a_then_b.fit(data.train_other)  # type: ignore[attr-defined]
+    on_a_then_b.fit(  # type: ignore[attr-defined]
+        data.train_other, data.train_other_labels
+    )
     assert_outputs_equal(
         _outputs(on_b, data.queries_other),
         _outputs(on_a_then_b, data.queries_other),
@@ -358,23 +365,30 @@ def check_input_formats(estimator: BaseEstimator) -> None:
     data = make_data(estimator.get_tags())
     queries = data.queries
     reference = _outputs(_fitted(estimator), queries)
+    numeric = estimator.get_tags().input_kind == "numeric"
     formats = {
-        "list of strings": ["".join(s) for s in data.train],
         "list of arrays": [np.array(s) for s in data.train],
         "SequenceSet": SequenceSet.from_lists(data.train),
     }
+    if not numeric:
+        formats["list of strings"] = ["".join(s) for s in data.train]
     for label, X in formats.items():
         twin = clone(estimator)
-        twin.fit(X)  # type: ignore[attr-defined]
+        twin.fit(X, data.train_labels)  # type: ignore[attr-defined]
         assert_outputs_equal(reference, _outputs(twin, queries), f"fit on {label}")
     twin = _fitted(estimator)
+    if numeric:
+        as_arrays = [np.array(q) for q in queries]
+        assert_outputs_equal(reference, _outputs(twin, as_arrays), "queries as arrays")
+        return
     as_strings = ["".join(q) for q in queries]
     assert_outputs_equal(reference, _outputs(twin, as_strings), "queries as strings")
 
 
 def _sequence_set_state(ss: SequenceSet) -> tuple[Any, ...]:
     vocabulary = ss.vocabulary
-    assert vocabulary is not None
+    if vocabulary is None:  # numeric
+        return ss.values.copy(), ss.offsets.copy(), None, None
     frozen = getattr(vocabulary, "_frozen", None)
     return ss.values.copy(), ss.offsets.copy(), vocabulary.symbols, frozen
 
@@ -384,7 +398,7 @@ def check_inputs_not_mutated(estimator: BaseEstimator) -> None:
     data = make_data(estimator.get_tags())
     train, queries = copy.deepcopy(data.train), copy.deepcopy(data.queries)
     twin = clone(estimator)
-    twin.fit(train)  # type: ignore[attr-defined]
+    twin.fit(train, data.train_labels)  # type: ignore[attr-defined]
     _outputs(twin, queries)
     assert train == data.train, "fit mutated its list input"
     assert queries == data.queries, "prediction mutated its list input"
@@ -392,7 +406,7 @@ def check_inputs_not_mutated(estimator: BaseEstimator) -> None:
     query_ss = SequenceSet.from_lists(data.queries)
     before = [_sequence_set_state(s) for s in (train_ss, query_ss)]
     twin = clone(estimator)
-    twin.fit(train_ss)  # type: ignore[attr-defined]
+    twin.fit(train_ss, data.train_labels)  # type: ignore[attr-defined]
     _outputs(twin, query_ss)
     for label, ss, old in zip(("fit", "prediction"), (train_ss, query_ss), before):
         new = _sequence_set_state(ss)

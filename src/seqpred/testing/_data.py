@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from unittest import SkipTest
 
 import numpy as np
@@ -36,13 +37,17 @@ class CheckData:
         Prefixes over B's symbols.
     unknown : str
         A symbol in neither A nor B.
+    train_labels, train_other_labels : list or None
+        Class labels of A and B (classification tasks only).
     """
 
-    train: list[list[str]]
-    train_other: list[list[str]]
-    queries: list[list[str]]
-    queries_other: list[list[str]]
+    train: list[list[Any]]
+    train_other: list[list[Any]]
+    queries: list[list[Any]]
+    queries_other: list[list[Any]]
     unknown: str
+    train_labels: list[Any] | None = None
+    train_other_labels: list[Any] | None = None
 
 
 def _chain(symbols: str, n: int, seed: int) -> list[list[str]]:
@@ -80,6 +85,8 @@ def make_data(tags: Tags) -> CheckData:
     >>> data.unknown
     'z'
     """
+    if tags.task == "classify":
+        return _classify_data(tags.input_kind)
     if tags.task != "next-item" or tags.input_kind != "discrete":
         raise SkipCheck(
             f"no conformance data yet for task={tags.task!r} with "
@@ -90,3 +97,41 @@ def make_data(tags: Tags) -> CheckData:
     queries = [seq[: max(1, len(seq) // 2)] for seq in train[:8]] + [["e"]]
     queries_other = [seq[:3] for seq in train_other[:6]] + [["g"]]
     return CheckData(train, train_other, queries, queries_other, unknown="z")
+
+
+def _waves(n: int, seed: int, freqs: tuple[float, float]) -> list[list[float]]:
+    """Noisy sine waves of unequal lengths (16-28), alternating two frequencies."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        t = np.arange(int(rng.integers(16, 29))) / 4.0
+        wave = np.sin(freqs[i % 2] * t + rng.uniform(0, 1)) + rng.normal(0, 0.1, len(t))
+        out.append(wave.tolist())
+    return out
+
+
+def _classify_data(input_kind: str) -> CheckData:
+    """Two-class data: symbol chains running up or down, or slow and fast waves."""
+    train: list[list[Any]]
+    other: list[list[Any]]
+    if input_kind == "numeric":
+        train = _waves(12, seed=0, freqs=(1.0, 3.0))
+        other = _waves(10, seed=1, freqs=(0.5, 2.0))
+        labels = ["slow", "fast"] * 6
+        other_labels = ["low", "high"] * 5
+        queries = [seq[: max(8, len(seq) // 2)] for seq in train[:8]]
+        queries_other = [seq[:10] for seq in other[:6]]
+        return CheckData(
+            train, other, queries, queries_other, "z", labels, other_labels
+        )
+    up: list[list[Any]] = _chain("abcde", 6, seed=0)
+    down = _chain("edcba", 6, seed=2)
+    train = [s for pair in zip(up, down) for s in pair] + [["a"]]
+    labels = ["up", "down"] * 6 + ["up"]
+    up_b: list[list[Any]] = _chain("cdefg", 5, seed=1)
+    down_b = _chain("gfedc", 5, seed=3)
+    other = [s for pair in zip(up_b, down_b) for s in pair]
+    other_labels = ["rise", "fall"] * 5
+    queries = [seq[: max(1, len(seq) // 2)] for seq in train[:8]] + [["e"]]
+    queries_other = [seq[:3] for seq in other[:6]] + [["g"]]
+    return CheckData(train, other, queries, queries_other, "z", labels, other_labels)

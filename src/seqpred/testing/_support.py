@@ -52,7 +52,21 @@ def _next_item_outputs(estimator: Any, X: Any) -> Outputs:
     return outputs
 
 
+def _classify_outputs(estimator: Any, X: Any) -> Outputs:
+    outputs: Outputs = {
+        "predict": list(estimator.predict(X)),
+        "decision_function": list(estimator.decision_function(X)),
+    }
+    if estimator.get_tags().probabilistic:
+        outputs["predict_proba"] = list(estimator.predict_proba(X))
+    return outputs
+
+
 SUPPORT: dict[str, TaskSupport] = {
+    "classify": TaskSupport(
+        outputs=_classify_outputs,
+        methods=("predict", "predict_proba", "decision_function", "score"),
+    ),
     "next-item": TaskSupport(
         outputs=_next_item_outputs,
         methods=("predict", "predict_top_k", "predict_proba", "score"),

@@ -1,0 +1,1 @@
+"""The sequence problems as estimators built on :mod:`seqpred.models`."""
