@@ -21,7 +21,7 @@ from seqpred.models.ensemble._combine import (
 __all__ = ["Blend"]
 
 Array = np.ndarray[Any, Any]
-DEFAULT_MODELS = ("markov", "ppm", "dg")
+DEFAULT_MODELS = ("markov", "ppm", "dg", "cpt+")
 
 
 def _create(name: str) -> NextItemMixin:
@@ -42,7 +42,8 @@ class Blend(NextItemMixin):
     ----------
     models : tuple of str, default=None
         Registry names of the models to blend (``seqpred.available()``);
-        ``None`` uses ``("markov", "ppm", "dg")``.
+        ``None`` uses ``("markov", "ppm", "dg", "cpt+")``: contexts of
+        several lengths, a look-ahead graph and similar-sequence voting.
     validation_fraction : float, default=0.2
         Share of training sequences held out to choose the weights.
     context_length : int, default=10
