@@ -24,6 +24,7 @@ import numpy as np
 from _ipredict import PROFILES, Profile, load
 
 import seqpred
+from seqpred._registry import get_class
 from seqpred.data import Vocabulary
 from seqpred.evaluate import cross_validate_next_item
 

@@ -28,6 +28,13 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "cpt+": ("seqpred.models.tree.cpt_plus:CPTPlus", "next-item"),
     # next item: ensembles
     "blend": ("seqpred.models.ensemble.blend:Blend", "next-item"),
+    # next item: neural (need torch)
+    "gru": ("seqpred.models.neural.next_item:RNNNextItem", "next-item"),
+    "transformer": ("seqpred.models.neural.next_item:TransformerNextItem", "next-item"),
+    "neural-lm": (
+        "seqpred.models.neural.language_model:NeuralLanguageModel",
+        "next-item",
+    ),
     # classification
     "compression": (
         "seqpred.models.classify.compression:CompressionClassifier",
