@@ -135,9 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     datasets = QUICK if args.quick else [d for d in PROFILES if d != "SIGN_RAW"]
     if args.datasets:
         datasets = args.datasets.split(",")
-    models = (
-        args.models.split(",") if args.models else list(seqpred.available("next-item"))
-    )
+    models = [  # neural models are benchmarked by benchmarks/neural.py
+        name
+        for name in seqpred.available("next-item")
+        if not get_class(name).get_tags().requires_torch
+    ]
+    if args.models:
+        models = args.models.split(",")
     if not args.no_baseline:
         models.append("cpt-pypi")
     results: dict[str, Any] = {}
