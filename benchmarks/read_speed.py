@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
              "speedup": _ratio(slow, small_fast)}
         )  # fmt: skip
     print_table(results)
-    print("RESULTS " + json.dumps(results))
+    print("RESULTS " + json.dumps({"cases": results}))
     return 0
 
 
