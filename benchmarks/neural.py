@@ -121,7 +121,7 @@ def run_lm(
         f"{model.best_epoch_}; valid {bpc:.4f} bits/char ({eval_seconds:.1f} s)"
     )
     tic = time.perf_counter()
-    ppm = seqpred.create("ppm", max_order=5).fit([train])
+    ppm = seqpred.create("ppm", max_order=5, escape="C", exclusion=True).fit([train])
     ppm_bpc = float(-np.concatenate(ppm.log_proba([valid])).mean() / np.log(2))
     log(f"lm: PPM-C order 5, frozen: {ppm_bpc:.4f} bits/char")
     return {

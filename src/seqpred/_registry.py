@@ -46,6 +46,17 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "classify",
     ),
     "dtw": ("seqpred.models.classify.dtw:DTWClassifier", "classify"),
+    "neural-classifier": (
+        "seqpred.models.neural.classifier:NeuralSequenceClassifier",
+        "classify",
+    ),
+    # forecasting
+    "neural-forecaster": (
+        "seqpred.models.neural.forecaster:NeuralForecaster",
+        "forecast",
+    ),
+    # sequence to sequence
+    "seq2seq-rnn": ("seqpred.models.neural.seq2seq:Seq2SeqNetwork", "seq2seq"),
 }
 
 
