@@ -1,9 +1,12 @@
-"""Neural benchmark: a char LM on tiny-shakespeare, RNNNextItem under the CPT+
-protocol, and training throughput per encoder.
+"""Neural benchmark: 3-digit addition, a char LM on tiny-shakespeare, RNNNextItem
+under the CPT+ protocol, and training throughput per encoder.
 
-Run:  .venv/bin/python benchmarks/neural.py [--quick] [--parts lm,next_item,speed]
+Run:  .venv/bin/python benchmarks/neural.py [--quick]
+      [--parts addition,lm,next_item,speed]
       [--lm-seconds 600] [--device auto] [--datasets SIGN,MSNBC]
 
+* **addition**: ``Seq2SeqNetwork`` for 270 s (see ``seq2seq_addition.py``), exact
+  match on the 5,000 validation pairs.
 * **lm**: ``NeuralLanguageModel`` trained for ``--lm-seconds`` (default 600,
   i.e. 10 minutes) on the first 90 % of ../shared/data/text/tinyshakespeare.txt
   (its own early-stopping slice is the last 2 % of that); held-out bits per
@@ -282,7 +285,7 @@ def run_speed(device: str, quick: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run (~1 min)")
-    parser.add_argument("--parts", default="lm,next_item,speed")
+    parser.add_argument("--parts", default="addition,lm,next_item,speed")
     parser.add_argument("--lm-seconds", type=float, default=600.0)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--datasets", default="SIGN,MSNBC")
@@ -305,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     log(f"# {json.dumps(header)}")
     results: dict[str, Any] = {"addition": None, "header": header}
+    if "addition" in parts:
+        from seq2seq_addition import run_addition
+
+        results["addition"] = run_addition(15.0 if args.quick else 270.0)
     if "lm" in parts:
         seconds = 20.0 if args.quick else args.lm_seconds
         results["tinyshakespeare"] = run_lm(
