@@ -468,3 +468,32 @@ def test_unimportable_model_is_skipped(monkeypatch):
     assert [t[0] for t in triples] == ["ghost:import"]
     with pytest.raises(SkipCheck, match="seqpred_no_such_module"):
         triples[0][1](triples[0][2])
+
+
+# -- broken neural models: the seq2seq and forecast checks catch them ---------------
+
+
+def _broken_neural():
+    pytest.importorskip("torch")
+    from seqpred.models.neural.forecaster import NeuralForecaster
+    from seqpred.models.neural.seq2seq import Seq2SeqNetwork
+
+    class LenientTargets(Seq2SeqNetwork):
+        def fit(self, X, y=None):
+            y = list(X if y is None else y)
+            return super().fit(X, (y * 2)[: len(X)])
+
+    class DropsLastForecast(NeuralForecaster):
+        def predict(self, X):
+            return super().predict(X)[:-1]
+
+    return [(LenientTargets, "bad_targets"), (DropsLastForecast, "forecast_outputs")]
+
+
+def test_broken_neural_models_fail_their_checks():
+    for cls, check_name in _broken_neural():
+        params = cls._test_params()[0]
+        triples = {t[0]: t for t in yield_checks(cls(**params), name="broken")}
+        _, check, estimator = triples[f"broken:{check_name}"]
+        with pytest.raises(AssertionError):
+            check(estimator)

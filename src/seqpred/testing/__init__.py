@@ -47,7 +47,9 @@ from seqpred.base import BaseEstimator, Tags, clone
 from seqpred.exceptions import InvalidParameterError
 from seqpred.testing._checks_classify import CLASSIFY_CHECKS
 from seqpred.testing._checks_common import COMMON_CHECKS
+from seqpred.testing._checks_forecast import FORECAST_CHECKS
 from seqpred.testing._checks_next_item import NEXT_ITEM_CHECKS
+from seqpred.testing._checks_seq2seq import SEQ2SEQ_CHECKS
 from seqpred.testing._data import SkipCheck
 
 __all__ = [
@@ -64,6 +66,8 @@ Check = Callable[[BaseEstimator], None]
 TASK_CHECKS: dict[str, list[Check]] = {
     "next-item": NEXT_ITEM_CHECKS,
     "classify": CLASSIFY_CHECKS,
+    "seq2seq": SEQ2SEQ_CHECKS,
+    "forecast": FORECAST_CHECKS,
 }
 """Extra checks per task, run after the common ones."""
 

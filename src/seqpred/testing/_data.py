@@ -38,7 +38,8 @@ class CheckData:
     unknown : str
         A symbol in neither A nor B.
     train_labels, train_other_labels : list or None
-        Class labels of A and B (classification tasks only).
+        Class labels of A and B (classification tasks), or the output
+        sequences of A and B (sequence-to-sequence tasks).
     """
 
     train: list[list[Any]]
@@ -87,6 +88,10 @@ def make_data(tags: Tags) -> CheckData:
     """
     if tags.task == "classify":
         return _classify_data(tags.input_kind)
+    if tags.task == "seq2seq":
+        return _seq2seq_data()
+    if tags.task == "forecast" and tags.input_kind == "numeric":
+        return _forecast_data()
     if tags.task != "next-item" or tags.input_kind != "discrete":
         raise SkipCheck(
             f"no conformance data yet for task={tags.task!r} with "
@@ -135,3 +140,38 @@ def _classify_data(input_kind: str) -> CheckData:
     queries = [seq[: max(1, len(seq) // 2)] for seq in train[:8]] + [["e"]]
     queries_other = [seq[:3] for seq in other[:6]] + [["g"]]
     return CheckData(train, other, queries, queries_other, "z", labels, other_labels)
+
+
+def _digits(symbols: str, n: int, seed: int) -> list[list[str]]:
+    """``n`` random sequences (lengths 2-5) over ``symbols``."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, 6, size=n)
+    return [
+        [symbols[int(i)] for i in rng.integers(len(symbols), size=m)] for m in lengths
+    ]
+
+
+def _seq2seq_data() -> CheckData:
+    """Pairs mapping short digit strings to their reversal."""
+    train: list[list[Any]] = _digits("0123", 12, seed=0) + [["1"]]
+    other: list[list[Any]] = _digits("2345", 10, seed=1)
+    queries = [seq[: max(1, len(seq) - 1)] for seq in train[:8]] + [["3"]]
+    queries_other = other[:6] + [["5"]]
+    return CheckData(
+        train,
+        other,
+        queries,
+        queries_other,
+        "z",
+        [seq[::-1] for seq in train],
+        [seq[::-1] for seq in other],
+    )
+
+
+def _forecast_data() -> CheckData:
+    """Noisy sine series; queries are their prefixes (at least 8 steps)."""
+    train: list[list[Any]] = _waves(12, seed=0, freqs=(1.0, 3.0))
+    other: list[list[Any]] = _waves(10, seed=1, freqs=(0.5, 2.0))
+    queries = [seq[: max(8, len(seq) // 2)] for seq in train[:8]]
+    queries_other = [seq[:10] for seq in other[:6]]
+    return CheckData(train, other, queries, queries_other, "z")

@@ -62,6 +62,18 @@ def _classify_outputs(estimator: Any, X: Any) -> Outputs:
     return outputs
 
 
+def _seq2seq_outputs(estimator: Any, X: Any) -> Outputs:
+    return {"predict": list(estimator.predict(X))}
+
+
+def _forecast_outputs(estimator: Any, X: Any) -> Outputs:
+    mean, std = estimator.predict_distribution(X)
+    return {
+        "predict": list(estimator.predict(X)),
+        "predict_distribution": [list(pair) for pair in zip(mean, std)],
+    }
+
+
 SUPPORT: dict[str, TaskSupport] = {
     "classify": TaskSupport(
         outputs=_classify_outputs,
@@ -70,6 +82,10 @@ SUPPORT: dict[str, TaskSupport] = {
     "next-item": TaskSupport(
         outputs=_next_item_outputs,
         methods=("predict", "predict_top_k", "predict_proba", "score"),
+    ),
+    "seq2seq": TaskSupport(outputs=_seq2seq_outputs, methods=("predict",)),
+    "forecast": TaskSupport(
+        outputs=_forecast_outputs, methods=("predict", "predict_distribution")
     ),
 }
 
