@@ -206,13 +206,17 @@ class WindowBatches:
         starts, lengths = causal_windows(self.offsets, self.width, rng)
         for index in bucket_batches(lengths, self.batch_size, rng):
             window, mask = pad_gather(self.values, starts[index], lengths[index])
-            targets = np.where(mask[:, 1:], window[:, 1:], IGNORE_INDEX)
-            yield {
-                "inputs": torch.from_numpy(window[:, :-1]),  # (N, L)
-                "targets": torch.from_numpy(targets),  # (N, L)
-                "mask": torch.from_numpy(mask[:, :-1]),  # (N, L)
-                "n_targets": int(mask[:, 1:].sum()),
-            }
+            yield self._batch(window, mask, torch)
+
+    def _batch(self, window: Array, mask: Array, torch: Any) -> dict[str, Any]:
+        """Turn one padded window ``(N, L + 1)`` into inputs and next-id targets."""
+        targets = np.where(mask[:, 1:], window[:, 1:], IGNORE_INDEX)
+        return {
+            "inputs": torch.from_numpy(window[:, :-1]),  # (N, L)
+            "targets": torch.from_numpy(targets),  # (N, L)
+            "mask": torch.from_numpy(mask[:, :-1]),  # (N, L)
+            "n_targets": int(mask[:, 1:].sum()),
+        }
 
 
 class SequenceBatches:

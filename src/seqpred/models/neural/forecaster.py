@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,8 +18,8 @@ from seqpred.models.neural._estimator import (
 )
 from seqpred.models.neural._torch import threads
 from seqpred.models.neural.batching import (
+    WindowBatches,
     bucket_batches,
-    causal_windows,
     pad_gather,
     split_stream,
 )
@@ -88,35 +87,18 @@ class GaussianNextValueNetwork(nn.Module):
         return mean, F.softplus(raw) + _MIN_STD
 
 
-class _Windows:
+class _Windows(WindowBatches):
     """Causal windows of standardised values: inputs ``w[:-1]``, targets ``w[1:]``."""
 
-    def __init__(
-        self, values: Array, offsets: Array, width: int, batch_size: int, shuffle: bool
-    ) -> None:
-        self.values, self.offsets, self.width = values, offsets, width
-        self.batch_size, self.shuffle = batch_size, shuffle
-
-    def __len__(self) -> int:
-        starts, _ = causal_windows(self.offsets, self.width)
-        return -(-len(starts) // self.batch_size)
-
-    def batches(
-        self, rng: np.random.Generator | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """Yield one epoch of batches."""
-        rng = rng if self.shuffle else None
-        starts, lengths = causal_windows(self.offsets, self.width, rng)
-        for index in bucket_batches(lengths, self.batch_size, rng):
-            window, mask = pad_gather(self.values, starts[index], lengths[index])
-            window = window.astype(np.float32)  # (N, L + 1, F)
-            yield {
-                "inputs": torch.from_numpy(window[:, :-1]),
-                "targets": torch.from_numpy(window[:, 1:]),
-                "mask": torch.from_numpy(mask[:, :-1]),
-                "target_mask": torch.from_numpy(mask[:, 1:]),
-                "n_targets": int(mask[:, 1:].sum()) * window.shape[-1],
-            }
+    def _batch(self, window: Array, mask: Array, torch: Any) -> dict[str, Any]:
+        window = window.astype(np.float32)  # (N, L + 1, F)
+        return {
+            "inputs": torch.from_numpy(window[:, :-1]),
+            "targets": torch.from_numpy(window[:, 1:]),
+            "mask": torch.from_numpy(mask[:, :-1]),
+            "target_mask": torch.from_numpy(mask[:, 1:]),
+            "n_targets": int(mask[:, 1:].sum()) * window.shape[-1],
+        }
 
 
 def _loss(module: nn.Module, batch: dict[str, Any]) -> tuple[Tensor, int]:
