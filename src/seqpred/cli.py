@@ -29,18 +29,23 @@ from typing import Annotated, Any
 import typer
 
 import seqpred
-from seqpred._cli_args import parse_key_values, query_symbols
+from seqpred._cli_args import parse_key_values
 from seqpred._cli_output import (
     OutputFormat,
     emit,
-    emit_predictions,
     format_seconds,
     format_size,
     step,
 )
-from seqpred.data.readers import FORMATS, read_sequences
+from seqpred._cli_tasks import (
+    TASK_HANDLERS,
+    DataSource,
+    EvaluateOptions,
+    PredictOptions,
+    handler_for,
+)
+from seqpred.data.readers import FORMATS
 from seqpred.exceptions import InvalidParameterError, SeqpredError
-from seqpred.mixins import NextItemMixin
 
 __all__ = ["app", "app_main", "main"]
 
@@ -106,12 +111,6 @@ def _root(
 # -- shared options ------------------------------------------------------------------
 
 
-def _read(path: Path, data_format: str, options: Sequence[str] | None) -> Any:
-    reader_options = parse_key_values(options, "--data-option")
-    with step(f"reading {path}"):
-        return read_sequences(path, format=data_format, **reader_options)
-
-
 _DATA_FORMATS = f"auto (from the extension), {', '.join(FORMATS)}"
 _DATA_FORMAT_HELP = f"Input format: {_DATA_FORMATS}; see 'seqpred datasets'."
 DataFormatOption = Annotated[
@@ -136,6 +135,24 @@ FormatOption = Annotated[
 ModelFileArgument = Annotated[
     Path, typer.Argument(metavar="MODEL", help="A .seqpred file from 'fit'.")
 ]
+HorizonOption = Annotated[
+    int | None,
+    typer.Option("--horizon", min=1, help="Steps ahead to forecast (forecast models)."),
+]
+PlotOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plot", metavar="PNG", help="Save a forecast plot (forecast models)."
+    ),
+]
+
+
+def _source(path: Path, data_format: str, options: Sequence[str] | None) -> DataSource:
+    return DataSource(path, data_format, parse_key_values(options, "--data-option"))
+
+
+def _task_of(estimator: Any) -> str:
+    return str(estimator.get_tags().task)
 
 
 # -- commands -------------------------------------------------------------------------
@@ -157,7 +174,10 @@ def fit(
     ] = "markov",
     task: Annotated[
         str,
-        typer.Option("--task", help="The task the model must serve (a check)."),
+        typer.Option(
+            "--task",
+            help=f"The task the model must serve: {', '.join(TASK_HANDLERS)}.",
+        ),
     ] = "next-item",
     param: Annotated[
         list[str] | None,
@@ -169,6 +189,7 @@ def fit(
             "parse (2, 0.5, null, true), else strings.",
         ),
     ] = None,
+    horizon: HorizonOption = None,
     data_format: Annotated[
         str,
         typer.Option(
@@ -183,19 +204,21 @@ def fit(
     """Fit a model on a file of sequences and save it."""
     from seqpred.io import save
 
-    estimator = _build_estimator(model, task, parse_key_values(param, "--param"))
-    sequences = _read(data, data_format, data_option)
+    params = parse_key_values(param, "--param")
+    if horizon is not None:
+        params["horizon"] = horizon
+    estimator = _build_estimator(model, task, params)
+    handler = handler_for(task)
+    arguments, description = handler.fit_arguments(
+        _source(data, data_format, data_option)
+    )
     with step(f"fitting {estimator!r}"):
         start = time.perf_counter()
-        estimator.fit(sequences)
+        estimator.fit(*arguments)
         seconds = time.perf_counter() - start
     save(estimator, output)
-    vocabulary = getattr(sequences, "vocabulary", None)
-    n_symbols = len(vocabulary) if vocabulary is not None else "-"
     typer.echo(
-        f"fitted {estimator!r} on {len(sequences):,} sequences "
-        f"({sequences.n_steps:,} items, {n_symbols} symbols) in "
-        f"{format_seconds(seconds)}; "
+        f"fitted {estimator!r} on {description} in {format_seconds(seconds)}; "
         f"saved {output} ({format_size(output.stat().st_size)})"
     )
 
@@ -208,7 +231,7 @@ def _build_estimator(name: str, task: str, params: dict[str, Any]) -> Any:
         raise InvalidParameterError(
             f"model {name!r} serves task {serves!r}, not {task!r}; models for "
             f"{task!r}: {sorted(seqpred.available(task))}. Pass --model with one "
-            "of them."
+            "of them, or --task {serves}."
         )
     estimator._validate_params()  # a bad --param fails here, not after reading
     return estimator
@@ -243,39 +266,26 @@ def predict(
         TokenMode,
         typer.Option("--tokens", help="Split --input on whitespace or into chars."),
     ] = TokenMode.whitespace,
+    horizon: HorizonOption = None,
+    plot: PlotOption = None,
     fmt: FormatOption = OutputFormat.table,
     data_format: DataFormatOption = "auto",
     data_option: DataOptions = None,
 ) -> None:
-    """Predict the next items of query sequences with a saved model."""
-    if not query and file is None:
-        raise typer.BadParameter(
-            "give --input 'a b c' (repeatable) or --file FILE",
-            param_hint="'--input' / '--file'",
-        )
-    estimator = _load_next_item(model_file, "predict")
-    raw: list[list[Any]] = [
-        list(q) if tokens is TokenMode.chars else q.split() for q in query or []
-    ]
-    if file is not None:
-        raw.extend(_read(file, data_format, data_option).to_lists())
-    symbols = estimator.vocabulary_.symbols
-    queries = [query_symbols(q, symbols) for q in raw]
-    best = estimator.predict(queries)
-    ranked = estimator.predict_top_k(queries, k=top_k)
-    emit_predictions(fmt, queries, best, ranked)
-
-
-def _load_next_item(path: Path, command: str) -> NextItemMixin:
+    """Predict with a saved model: next items, labels, outputs or forecasts."""
     from seqpred.io import load
 
-    estimator = load(path)
-    if not isinstance(estimator, NextItemMixin):
-        raise InvalidParameterError(
-            f"{command}: {path} holds a {type(estimator).__name__}, which is not a "
-            "next-item model; this command works with next-item models only."
-        )
-    return estimator
+    estimator = load(model_file)
+    options = PredictOptions(
+        inputs=list(query or []),
+        tokens=tokens.value,
+        source=None if file is None else _source(file, data_format, data_option),
+        top_k=top_k,
+        horizon=horizon,
+        plot=plot,
+        fmt=fmt,
+    )
+    handler_for(_task_of(estimator)).predict(estimator, options)
 
 
 @app.command(
@@ -289,31 +299,42 @@ def evaluate(
     window: Annotated[
         int | None,
         typer.Option(
-            "--window", "-w", min=1, help="Query length (default: the whole prefix)."
+            "--window",
+            "-w",
+            min=1,
+            help="Query length (default: the whole prefix; next-item models).",
         ),
     ] = None,
     consequent: Annotated[
         int,
         typer.Option(
-            "--consequent", "-c", min=1, help="Held-out items at each sequence's end."
+            "--consequent",
+            "-c",
+            min=1,
+            help="Held-out items at each sequence's end (next-item models).",
         ),
     ] = 1,
     k: Annotated[int, typer.Option("--k", min=1, help="Cut-off of HR@k, MRR@k.")] = 10,
+    horizon: HorizonOption = None,
+    plot: PlotOption = None,
     fmt: FormatOption = OutputFormat.table,
     data_format: DataFormatOption = "auto",
     data_option: DataOptions = None,
 ) -> None:
-    """Evaluate a saved next-item model on held-out ends of sequences."""
-    from seqpred.evaluate import evaluate_next_item
+    """Evaluate a saved model on held-out data; the metrics suit its task."""
+    from seqpred.io import load
 
-    estimator = _load_next_item(model_file, "evaluate")
-    sequences = _read(data, data_format, data_option)
-    with step("evaluating"):
-        report = evaluate_next_item(
-            estimator, sequences, window=window, consequent=consequent, k=k
-        )
-    values = report.as_dict()
-    emit(fmt, header=["metric", "value"], rows=list(values.items()), data=values)
+    estimator = load(model_file)
+    options = EvaluateOptions(
+        source=_source(data, data_format, data_option),
+        window=window,
+        consequent=consequent,
+        k=k,
+        horizon=horizon,
+        plot=plot,
+        fmt=fmt,
+    )
+    handler_for(_task_of(estimator)).evaluate(estimator, options)
 
 
 @app.command(epilog="Example: seqpred datasets --format json")

@@ -259,6 +259,30 @@ def test_predict_needs_a_query(
     assert "--input" in err
 
 
+def test_options_of_other_tasks_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], lines_model: Path, lines_file: Path
+) -> None:
+    code, _, err = run(capsys, "predict", lines_model, "-i", "home", "--horizon", "3")
+    assert code == 2
+    assert "--horizon does not apply to next-item models" in one_error_line(err)
+    code, _, err = run(
+        capsys, "evaluate", lines_model, lines_file, "--plot", "x.png", "--horizon", "2"
+    )
+    assert code == 2
+    assert "--horizon, --plot do not apply" in one_error_line(err)
+
+
+def test_fit_task_must_match_the_model(
+    capsys: pytest.CaptureFixture[str], lines_file: Path, tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "fit", lines_file, "--task", "classify", "-o", tmp_path / "m.seqpred"
+    )
+    assert code == 2
+    assert "serves task 'next-item', not 'classify'" in one_error_line(err)
+    assert not (tmp_path / "m.seqpred").exists()
+
+
 # -- errors ---------------------------------------------------------------------------
 
 
