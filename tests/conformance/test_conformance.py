@@ -181,9 +181,12 @@ def test_ids_and_names():
 
 def test_check_estimator_accepts_instance_class_and_name():
     assert check_estimator(LastItem(smoothing=1.0)) == {
-        "LastItem:random_state": "LastItem has no random_state parameter"
+        "LastItem:random_state": "LastItem has no random_state parameter",
+        "LastItem:partial_fit": "LastItem does not support partial_fit",
     }
-    assert check_estimator(NoisyLastItem) == {}
+    assert check_estimator(NoisyLastItem) == {
+        "NoisyLastItem:partial_fit": "NoisyLastItem does not support partial_fit"
+    }
     skipped = check_estimator("markov")
     assert all(key.startswith("markov") for key in skipped)
 
@@ -391,6 +394,13 @@ class BadScore(LastItem):
         return 2.0
 
 
+class ForgetfulPartialFit(LastItem):
+    _tags = Tags(task="next-item", supports_partial_fit=True)
+
+    def partial_fit(self, X, y=None):
+        return self.fit(X)  # forgets what it learnt before
+
+
 BROKEN = [
     (MutatesParam, "fit_keeps_params"),
     (Accumulates, "fit_no_accumulation"),
@@ -415,6 +425,7 @@ BROKEN = [
     (UnseededNoise, "random_state"),
     (AcceptsBareSequence, "bad_input"),
     (BadScore, "prediction_shapes"),
+    (ForgetfulPartialFit, "partial_fit"),
 ]
 
 

@@ -10,7 +10,7 @@ from seqpred.exceptions import (
     NotFittedError,
     UnknownSymbolError,
 )
-from seqpred.models.markov import AKOM, DG, LZ78, TDAG, MarkovPredictor
+from seqpred.models.markov import AKOM, DG, LZ78, PPM, TDAG, MarkovPredictor
 from seqpred.models.markov._contexts import load_tables
 
 MODELS = [AKOM, DG, LZ78, TDAG]
@@ -144,6 +144,9 @@ def _outputs(model, queries):
     "params",
     [
         (AKOM, {}),
+        (MarkovPredictor, {"order": 2, "min_count": 2}),
+        (PPM, {}),
+        (PPM, {"escape": "C", "exclusion": True}),
         (DG, {}),
         (DG, {"count_repeats": False}),
         (LZ78, {}),

@@ -9,7 +9,7 @@ import numpy as np
 
 from seqpred.base import BaseEstimator, clone
 from seqpred.exceptions import DataError, InvalidParameterError, UnknownSymbolError
-from seqpred.testing._data import make_data
+from seqpred.testing._data import SkipCheck, make_data
 from seqpred.testing._support import TOLERANCE
 
 __all__ = ["NEXT_ITEM_CHECKS"]
@@ -178,6 +178,46 @@ def check_length_one_training(estimator: BaseEstimator) -> None:
     _assert_proba(model, [["a"], []], "after length-1 training")
 
 
+def check_partial_fit(estimator: BaseEstimator) -> None:
+    """Check ``partial_fit(A).partial_fit(B)`` predicts as ``fit(A + B)``.
+
+    ``B`` brings new symbols, so the vocabulary must grow; the first call on
+    an unfitted model must equal ``fit(A)``.
+    """
+    if not estimator.get_tags().supports_partial_fit:
+        raise SkipCheck(f"{type(estimator).__name__} does not support partial_fit")
+    data = make_data(estimator.get_tags())
+    a, b = data.train, data.train_other
+    first: Any = clone(estimator)
+    first.partial_fit(a)
+    once: Any = clone(estimator)
+    once.fit(a)
+    queries = data.queries + data.queries_other
+    _assert_same_predictions(first, once, queries, "partial_fit(A) vs fit(A)")
+    first.partial_fit(b)
+    both: Any = clone(estimator)
+    both.fit(a + b)
+    assert list(first.vocabulary_.symbols) == list(both.vocabulary_.symbols), (
+        "partial_fit(A).partial_fit(B) has another vocabulary than fit(A + B)"
+    )
+    _assert_same_predictions(
+        first, both, queries, "partial_fit(A).partial_fit(B) vs fit(A + B)"
+    )
+
+
+def _assert_same_predictions(model: Any, reference: Any, X: Any, what: str) -> None:
+    ids, scores = model.predict_top_k_ids(X, k=3)
+    ref_ids, ref_scores = reference.predict_top_k_ids(X, k=3)
+    assert np.allclose(scores, ref_scores, rtol=0, atol=TOLERANCE), (
+        f"{what}: top-3 scores differ"
+    )
+    assert model.predict(X) == reference.predict(X), f"{what}: predictions differ"
+    if model.get_tags().probabilistic:
+        assert np.allclose(
+            model.predict_proba(X), reference.predict_proba(X), atol=TOLERANCE
+        ), f"{what}: predict_proba differs"
+
+
 NEXT_ITEM_CHECKS: list[Callable[[BaseEstimator], None]] = [
     check_prediction_shapes,
     check_predict_proba,
@@ -185,5 +225,6 @@ NEXT_ITEM_CHECKS: list[Callable[[BaseEstimator], None]] = [
     check_edge_queries,
     check_bad_input,
     check_length_one_training,
+    check_partial_fit,
 ]
 """Checks for next-item predictors, in the order they run."""

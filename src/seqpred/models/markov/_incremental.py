@@ -1,9 +1,9 @@
 """Incremental learning for the counting models: grow the vocabulary, merge counts.
 
-``partial_fit`` of AKOM, DG, LZ78 and TDAG encodes the new batch with the
-fitted vocabulary extended by the batch's new symbols (existing ids never
-change: new symbols get the next free ids), then adds the batch's counts to
-the fitted ones. For the interned context tables of
+``partial_fit`` of the Markov models (Markov, AKOM, PPM), DG, LZ78 and TDAG
+encodes the new batch with the fitted vocabulary extended by the batch's new
+symbols (existing ids never change: new symbols get the next free ids), then
+adds the batch's counts to the fitted ones. For the interned context tables of
 :mod:`seqpred.models.markov._contexts` the merge re-interns both sides order
 by order, so ``partial_fit(A)`` then ``partial_fit(B)`` stores exactly the
 tables of ``fit(A + B)``.
@@ -18,9 +18,20 @@ import numpy as np
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError, InvalidParameterError
-from seqpred.models.markov._contexts import ContextCounts
+from seqpred.models.markov._contexts import (
+    ContextCounts,
+    count_contexts,
+    load_tables,
+    store_tables,
+)
 
-__all__ = ["check_same_structure", "csr_from_triples", "grow", "merge_tables"]
+__all__ = [
+    "add_context_counts",
+    "check_same_structure",
+    "csr_from_triples",
+    "grow",
+    "merge_tables",
+]
 
 Array = np.ndarray[Any, Any]
 
@@ -124,3 +135,16 @@ def merge_tables(
         )
         merged.append(ContextCounts(keys, row_ptr, cols, counts, totals))
     return merged
+
+
+def add_context_counts(model: Any, X: Any, order_name: str) -> None:
+    """``partial_fit`` of a model whose state is interned context tables.
+
+    ``order_name`` names the parameter that sets the longest context
+    (``"order"``, ``"max_order"``); it must not change between calls.
+    """
+    check_same_structure(model, order_name, len(model.context_keys_))
+    ss, old_width = grow(model, X)
+    width = model.vocabulary_.size
+    batch = count_contexts(ss, getattr(model, order_name), width)
+    store_tables(model, merge_tables(load_tables(model), old_width, batch, width))

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from seqpred.base import Tags
-from seqpred.models.markov._contexts import (
-    count_contexts,
-    load_tables,
-    store_tables,
-)
-from seqpred.models.markov._incremental import (
-    check_same_structure,
-    grow,
-    merge_tables,
-)
 from seqpred.models.markov.markov import MarkovPredictor
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["AKOM"]
 
@@ -33,7 +19,7 @@ class AKOM(MarkovPredictor):
     each item followed it. A query is answered by the longest of its
     suffixes that was seen (at least ``min_count`` times), with that
     context's most frequent followers. This is :class:`MarkovPredictor`
-    with the reference implementation's default order, plus ``partial_fit``.
+    with the reference implementation's default order.
 
     Parameters
     ----------
@@ -115,7 +101,6 @@ class AKOM(MarkovPredictor):
     [3, 5]
     """
 
-    _tags: ClassVar[Tags] = Tags(task="next-item", supports_partial_fit=True)
     context_keys_: list[np.ndarray[Any, Any]]
 
     def __init__(
@@ -133,31 +118,3 @@ class AKOM(MarkovPredictor):
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
         return [{"order": 3}, {"order": 2, "min_count": 2, "fallback": "most_frequent"}]
-
-    def partial_fit(self, X: Any, y: None = None) -> Self:
-        """Add the counts of more training sequences; return ``self``.
-
-        The first call (on an unfitted model) is :meth:`fit`. Later calls
-        extend ``vocabulary_`` with new symbols and merge the batch's counts,
-        so ``partial_fit(A).partial_fit(B)`` equals ``fit(A + B)``.
-
-        Parameters
-        ----------
-        X : SequenceSet, list of lists or list of strings
-            More training sequences.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self
-        """
-        if not self.is_fitted:
-            self.fit(X)
-            return self
-        check_same_structure(self, "order", len(self.context_keys_))
-        ss, old_width = grow(self, X)
-        width = self.vocabulary_.size
-        batch = count_contexts(ss, self.order, width)
-        store_tables(self, merge_tables(load_tables(self), old_width, batch, width))
-        return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -17,6 +17,10 @@ from seqpred.models.markov._contexts import (
     ragged_rows,
     store_tables,
 )
+from seqpred.models.markov._incremental import add_context_counts
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["MarkovPredictor"]
 
@@ -106,7 +110,7 @@ class MarkovPredictor(NextItemMixin):
         "fallback": [None, str, int],
         "on_unknown": [Options({"ignore", "error"})],
     }
-    _tags: ClassVar[Tags] = Tags(task="next-item", supports_partial_fit=False)
+    _tags: ClassVar[Tags] = Tags(task="next-item", supports_partial_fit=True)
 
     def __init__(
         self,
@@ -126,6 +130,30 @@ class MarkovPredictor(NextItemMixin):
         return [{"order": 2}, {"order": 1, "fallback": "most_frequent"}]
 
     # -- learning
+    def partial_fit(self, X: Any, y: None = None) -> Self:
+        """Add the counts of more training sequences; return ``self``.
+
+        The first call (on an unfitted model) is :meth:`fit`. Later calls
+        extend ``vocabulary_`` with new symbols and merge the batch's counts,
+        so ``partial_fit(A).partial_fit(B)`` equals ``fit(A + B)``.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            More training sequences.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self
+        """
+        if not self.is_fitted:
+            self.fit(X)
+        else:
+            add_context_counts(self, X, "order")
+        return self
+
     def _fit(self, ss: SequenceSet) -> None:
         tables = count_contexts(ss, self.order, self.vocabulary_.size)
         store_tables(self, tables)
