@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import typer
 
 import seqpred
+from seqpred import _cli_compress
 from seqpred._cli_args import parse_key_values
 from seqpred._cli_output import (
     OutputFormat,
@@ -385,6 +386,16 @@ def demo(
     from seqpred._cli_demo import run_demo
 
     run_demo(quick=quick, seed=seed)
+
+
+# -- commands of other modules: compression ------------------------------------------
+
+app.command(epilog="Example: seqpred compress book1 -o book1.sqz --model cm")(
+    _cli_compress.compress
+)
+app.command(epilog="Example: seqpred decompress book1.sqz -o book1.out")(
+    _cli_compress.decompress
+)
 
 
 # -- entry points -------------------------------------------------------------------

@@ -1,0 +1,208 @@
+"""``seqpred compress`` and ``seqpred decompress``: files through the compressor.
+
+Thin commands over :mod:`seqpred.compress`: read the file, call
+:func:`~seqpred.compress.compress` or :func:`~seqpred.compress.decompress`,
+write the result atomically (a temporary file in the same folder, then a
+rename), and print original size, compressed size, bits per byte and
+seconds. An existing output is kept unless ``--force`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from seqpred._cli_output import OutputFormat, emit, format_seconds, format_size, step
+from seqpred.exceptions import DataError
+
+__all__ = ["SUFFIX", "compress", "decompress", "write_atomic"]
+
+SUFFIX = ".sqz"
+
+
+class CompressModel(str, Enum):
+    """The models ``seqpred compress`` offers."""
+
+    cm = "cm"
+    ppm = "ppm"
+    ppm_c = "ppm-c"
+    ppm_d = "ppm-d"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format on stdout.")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Overwrite the output file if it exists.")
+]
+PrimeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--prime",
+        metavar="FILE",
+        help="A file the model reads first (e.g. training text); decompress "
+        "needs the same file.",
+    ),
+]
+
+
+def write_atomic(path: Path, data: bytes, *, force: bool) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A reader never sees a half-written file, and a failed write leaves any
+    earlier file in place.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write.
+    data : bytes
+        Its new content.
+    force : bool
+        Replace ``path`` if it exists.
+
+    Raises
+    ------
+    DataError
+        If ``path`` exists and ``force`` is false.
+    """
+    if path.exists() and not force:
+        raise DataError(
+            f"{path} exists; pass --force to overwrite it, or choose another -o."
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)  # read the umask: mkstemp made the file private
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _report(
+    fmt: OutputFormat, name: str, original: int, compressed: int, seconds: float
+) -> None:
+    bits = 8 * compressed / original if original else 0.0
+    values = {
+        "file": name,
+        "original_bytes": original,
+        "compressed_bytes": compressed,
+        "bits_per_byte": bits,
+        "seconds": seconds,
+    }
+    if fmt is OutputFormat.table:
+        typer.echo(
+            f"{name}: {format_size(original)} -> {format_size(compressed)} "
+            f"({original:,} -> {compressed:,} bytes), {bits:.4f} bits per byte, "
+            f"{format_seconds(seconds)}"
+        )
+        return
+    emit(fmt, header=list(values), rows=[list(values.values())], data=values)
+
+
+def compress(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The file to compress.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help=f"Compressed file (default FILE{SUFFIX})."),
+    ] = None,
+    model: Annotated[
+        CompressModel,
+        typer.Option(
+            "--model",
+            "-m",
+            help="cm: context mixing (best); ppm: PPM with SEE and information "
+            "inheritance (about 6x faster); ppm-c / ppm-d: plain PPM-C / PPM-D.",
+        ),
+    ] = CompressModel.cm,
+    order: Annotated[
+        int | None,
+        typer.Option(
+            "--order",
+            min=1,
+            help="Longest context in bytes (cm: 1-8, default 6; ppm: 1-16, default 5).",
+        ),
+    ] = None,
+    memory: Annotated[
+        int | None,
+        typer.Option("--memory", help="log2 of the model's table slots."),
+    ] = None,
+    prime: PrimeOption = None,
+    force: ForceOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Compress a file with an adaptive model and arithmetic coding.
+
+    Example: seqpred compress book1 -o book1.sqz --model cm
+    """
+    target = output if output is not None else file.with_name(file.name + SUFFIX)
+    if target.exists() and not force:  # fail before the work, not after
+        raise DataError(
+            f"{target} exists; pass --force to overwrite it, or choose another -o."
+        )
+    data = file.read_bytes()
+    primer = prime.read_bytes() if prime is not None else b""
+    from seqpred.compress import compress as compress_bytes  # numba: lazily
+
+    with step(f"compressing {file} ({model.value})"):
+        start = time.perf_counter()
+        blob = compress_bytes(
+            data, model=model.value, order=order, memory=memory, prime=primer
+        )
+        seconds = time.perf_counter() - start
+    write_atomic(target, blob, force=force)
+    _report(fmt, str(file), len(data), len(blob), seconds)
+
+
+def decompress(
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A file from 'seqpred compress' (.sqz)."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help=f"Restored file (default FILE without {SUFFIX})."
+        ),
+    ] = None,
+    prime: PrimeOption = None,
+    force: ForceOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Restore a file made by 'seqpred compress' and check its CRC-32.
+
+    Example: seqpred decompress book1.sqz -o book1.out
+    """
+    if output is None:
+        if file.suffix != SUFFIX:
+            raise typer.BadParameter(
+                f"{file} does not end in {SUFFIX}; give the output file with -o",
+                param_hint="'--output'",
+            )
+        output = file.with_suffix("")
+    if output.exists() and not force:
+        raise DataError(
+            f"{output} exists; pass --force to overwrite it, or choose another -o."
+        )
+    blob = file.read_bytes()
+    from seqpred.compress import decompress as decompress_bytes  # numba: lazily
+    from seqpred.compress import read_header
+
+    header = read_header(blob)
+    primer = prime.read_bytes() if prime is not None else b""
+    with step(f"decompressing {file} ({header.model})"):
+        start = time.perf_counter()
+        data = decompress_bytes(blob, prime=primer)
+        seconds = time.perf_counter() - start
+    write_atomic(output, data, force=force)
+    _report(fmt, str(output), len(data), len(blob), seconds)

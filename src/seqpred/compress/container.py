@@ -1,0 +1,347 @@
+"""The compressed-file format: a small checked header, then the coded bytes.
+
+Layout (integers big-endian)::
+
+    offset  size  field
+    0       4     magic b"SQPZ"
+    4       1     format version (1)
+    5       1     model id (1 cm, 2 ppm, 3 ppm-c, 4 ppm-d)
+    6       1     model order
+    7       1     model memory (log2 of table slots)
+    8       1     flags (bit 0: the model was primed with a file)
+    9       8     original length in bytes
+    17      8     payload length in bytes
+    25      4     CRC-32 of the original bytes
+    29      32    SHA-256 of the prime (only when flag bit 0 is set)
+    ..      4     CRC-32 of the header bytes before it
+    ..      ...   payload: the arithmetic code
+
+The header names the model and its parameters, so :func:`decompress`
+rebuilds the model that :func:`compress` used; the checksums catch a foreign,
+corrupt or truncated file and a wrong prime, each with its own message.
+
+Examples
+--------
+>>> blob = compress(b"to be or not to be, that is the question", memory=10)
+>>> blob[:4]
+b'SQPZ'
+>>> decompress(blob)
+b'to be or not to be, that is the question'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Protocol
+
+from seqpred.compress.cm import ContextMixing
+from seqpred.compress.ppm import AdaptivePPM
+from seqpred.exceptions import DataError, InvalidParameterError
+
+__all__ = [
+    "MAGIC",
+    "MODELS",
+    "CompressedFormatError",
+    "Header",
+    "build_model",
+    "compress",
+    "decompress",
+    "read_header",
+]
+
+MAGIC = b"SQPZ"
+FORMAT_VERSION = 1
+_FIXED = struct.Struct(">4sBBBBBQQI")
+_CRC = struct.Struct(">I")
+_PRIMED = 1
+# No model writes less than one byte of code per 2**17 bytes of input (the
+# most confident prediction, PPM-D's in a context seen 8192 times, costs
+# 1e-4 bits), so a header announcing more was not written by compress.
+_MAX_RATIO = 1 << 17
+
+
+class ByteModel(Protocol):
+    """What a compressor model offers: encode and decode bytes."""
+
+    @property
+    def order(self) -> int:
+        """Longest context."""
+
+    @property
+    def memory(self) -> int:
+        """log2 of the table slots."""
+
+    def encode(self, data: bytes, *, prime: bytes = b"") -> bytes:
+        """Return the code of ``data``."""
+
+    def decode(self, code: bytes, n_bytes: int, *, prime: bytes = b"") -> bytes:
+        """Return the ``n_bytes`` bytes coded in ``code``."""
+
+
+MODELS: dict[str, tuple[int, Callable[..., ByteModel]]] = {
+    "cm": (1, ContextMixing),
+    "ppm": (2, AdaptivePPM),
+    "ppm-c": (3, partial(AdaptivePPM, escape="C", inheritance=False)),
+    "ppm-d": (4, partial(AdaptivePPM, escape="D", inheritance=False)),
+}
+"""Model name -> (id in the header, factory taking ``order`` and ``memory``)."""
+
+
+class CompressedFormatError(DataError):
+    """A compressed file is foreign, corrupt, truncated or needs another prime."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header of a compressed file.
+
+    Attributes
+    ----------
+    model : str
+        Model name (a key of :data:`MODELS`).
+    order, memory : int
+        The model's parameters.
+    length : int
+        Length of the original bytes.
+    payload_length : int
+        Length of the code after the header.
+    crc32 : int
+        CRC-32 of the original bytes.
+    prime_sha256 : bytes or None
+        SHA-256 of the prime, when the model was primed.
+    size : int
+        Length of the header itself.
+    """
+
+    model: str
+    order: int
+    memory: int
+    length: int
+    payload_length: int
+    crc32: int
+    prime_sha256: bytes | None
+    size: int
+
+
+def build_model(
+    model: str = "cm", *, order: int | None = None, memory: int | None = None
+) -> ByteModel:
+    """Create a compressor model by name, with its defaults for omitted values.
+
+    Parameters
+    ----------
+    model : {"cm", "ppm", "ppm-c", "ppm-d"}, default="cm"
+        ``"cm"`` is :class:`~seqpred.compress.cm.ContextMixing`, ``"ppm"``
+        :class:`~seqpred.compress.ppm.AdaptivePPM` (SEE and information
+        inheritance), ``"ppm-c"`` and ``"ppm-d"`` the plain PPM-C and PPM-D.
+    order, memory : int or None, default=None
+        The model's parameters (``None``: the model's default).
+
+    Returns
+    -------
+    ByteModel
+
+    Raises
+    ------
+    InvalidParameterError
+        On an unknown model name or a bad parameter value.
+
+    Examples
+    --------
+    >>> build_model("cm", order=4)
+    ContextMixing(order=4, memory=18)
+    """
+    if model not in MODELS:
+        raise InvalidParameterError(
+            f"compress: unknown model {model!r}; choose one of {sorted(MODELS)}."
+        )
+    kwargs = {k: v for k, v in (("order", order), ("memory", memory)) if v is not None}
+    instance: ByteModel = MODELS[model][1](**kwargs)
+    return instance
+
+
+def compress(
+    data: bytes,
+    *,
+    model: str = "cm",
+    order: int | None = None,
+    memory: int | None = None,
+    prime: bytes = b"",
+) -> bytes:
+    """Compress ``data`` into a self-describing file image (header + code).
+
+    Parameters
+    ----------
+    data : bytes
+        The bytes to compress.
+    model : {"cm", "ppm", "ppm-c", "ppm-d"}, default="cm"
+        The model that predicts the bytes; see :func:`build_model`.
+    order, memory : int or None, default=None
+        Model parameters, stored in the header.
+    prime : bytes, default=b""
+        Bytes the model reads before ``data`` (its SHA-256 is stored;
+        :func:`decompress` needs the same bytes).
+
+    Returns
+    -------
+    bytes
+        Header and code.
+    """
+    coder = build_model(model, order=order, memory=memory)
+    payload = coder.encode(bytes(data), prime=bytes(prime))
+    flags = _PRIMED if prime else 0
+    head = _FIXED.pack(
+        MAGIC,
+        FORMAT_VERSION,
+        MODELS[model][0],
+        coder.order,
+        coder.memory,
+        flags,
+        len(data),
+        len(payload),
+        zlib.crc32(data),
+    )
+    if prime:
+        head += hashlib.sha256(prime).digest()
+    head += _CRC.pack(zlib.crc32(head))
+    return head + payload
+
+
+def read_header(blob: bytes) -> Header:
+    """Parse and check the header of a compressed file image.
+
+    Parameters
+    ----------
+    blob : bytes
+        The file's bytes (at least its header).
+
+    Returns
+    -------
+    Header
+
+    Raises
+    ------
+    CompressedFormatError
+        If the bytes are not a seqpred compressed file, come from a newer
+        format version, or the header is corrupt.
+
+    Examples
+    --------
+    >>> read_header(compress(b"abc", memory=10)).length
+    3
+    """
+    if len(blob) < 4 or blob[:4] != MAGIC:
+        raise CompressedFormatError(
+            f"not a seqpred compressed file: it starts with {bytes(blob[:4])!r}, "
+            f"not {MAGIC!r}. Decompress only files made by 'seqpred compress'."
+        )
+    if len(blob) < _FIXED.size + _CRC.size:
+        raise CompressedFormatError(
+            f"truncated compressed file: {len(blob)} bytes, shorter than a header."
+        )
+    magic, version, model_id, order, memory, flags, length, n_payload, crc = (
+        _FIXED.unpack_from(blob)
+    )
+    end = _FIXED.size + (32 if flags & _PRIMED else 0)
+    if len(blob) < end + _CRC.size:
+        raise CompressedFormatError(
+            f"truncated compressed file: {len(blob)} bytes, shorter than its header."
+        )
+    (stored,) = _CRC.unpack_from(blob, end)
+    if zlib.crc32(blob[:end]) != stored:
+        raise CompressedFormatError(
+            "corrupt compressed file: the header checksum does not match; the "
+            "file was damaged after it was written."
+        )
+    if version != FORMAT_VERSION:
+        raise CompressedFormatError(
+            f"compressed file format version {version} is not supported (this "
+            f"seqpred reads version {FORMAT_VERSION}); use the seqpred version "
+            "that wrote it."
+        )
+    names = {mid: name for name, (mid, _) in MODELS.items()}
+    if model_id not in names:
+        raise CompressedFormatError(
+            f"compressed file names model id {model_id}, unknown to this seqpred "
+            f"(known: {sorted(names)})."
+        )
+    return Header(
+        model=names[model_id],
+        order=order,
+        memory=memory,
+        length=length,
+        payload_length=n_payload,
+        crc32=crc,
+        prime_sha256=bytes(blob[_FIXED.size : end]) if flags & _PRIMED else None,
+        size=end + _CRC.size,
+    )
+
+
+def decompress(blob: bytes, *, prime: bytes = b"") -> bytes:
+    """Restore the original bytes of a :func:`compress` file image and check them.
+
+    Parameters
+    ----------
+    blob : bytes
+        Header and code.
+    prime : bytes, default=b""
+        The prime given to :func:`compress`, if any.
+
+    Returns
+    -------
+    bytes
+        The original bytes, verified against the stored length and CRC-32.
+
+    Raises
+    ------
+    CompressedFormatError
+        On a foreign, corrupt or truncated file, or a missing or wrong prime.
+    """
+    header = read_header(blob)
+    _check_prime(header, prime)
+    payload = bytes(blob[header.size :])
+    if len(payload) != header.payload_length:
+        raise CompressedFormatError(
+            f"truncated compressed file: the header announces "
+            f"{header.payload_length} bytes of code, the file holds {len(payload)}."
+        )
+    if header.length > _MAX_RATIO * (header.payload_length + 16):
+        raise CompressedFormatError(
+            f"corrupt compressed file: the header announces {header.length} bytes "
+            f"from {header.payload_length} bytes of code, more than any model "
+            "expands."
+        )
+    try:
+        coder = build_model(header.model, order=header.order, memory=header.memory)
+    except InvalidParameterError as exc:
+        raise CompressedFormatError(f"corrupt compressed file: {exc}") from exc
+    data = coder.decode(payload, header.length, prime=bytes(prime))
+    if zlib.crc32(data) != header.crc32:
+        raise CompressedFormatError(
+            "corrupt compressed file: the decompressed bytes fail the CRC-32 check "
+            "(the code was damaged after it was written)."
+        )
+    return data
+
+
+def _check_prime(header: Header, prime: bytes) -> None:
+    if header.prime_sha256 is None and prime:
+        raise CompressedFormatError(
+            "the file was compressed without a prime; decompress it without --prime."
+        )
+    if header.prime_sha256 is not None:
+        if not prime:
+            raise CompressedFormatError(
+                "the file was compressed with a prime file; pass the same file "
+                "with --prime to decompress it."
+            )
+        if hashlib.sha256(prime).digest() != header.prime_sha256:
+            raise CompressedFormatError(
+                "the prime given is not the one the file was compressed with "
+                "(SHA-256 differs); pass the same --prime file."
+            )
