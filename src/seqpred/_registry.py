@@ -51,6 +51,15 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "classify",
     ),
     # forecasting
+    "naive": ("seqpred.models.forecast.baselines:NaiveForecaster", "forecast"),
+    "seasonal-naive": ("seqpred.models.forecast.baselines:SeasonalNaive", "forecast"),
+    "drift": ("seqpred.models.forecast.baselines:DriftForecaster", "forecast"),
+    "mean": ("seqpred.models.forecast.baselines:MeanForecaster", "forecast"),
+    "naive2": ("seqpred.models.forecast.naive2:Naive2", "forecast"),
+    "ar": ("seqpred.models.forecast.linear:AR", "forecast"),
+    "dlinear": ("seqpred.models.forecast.linear:DLinear", "forecast"),
+    "mlp-forecaster": ("seqpred.models.forecast.mlp:MLPForecaster", "forecast"),
+    "setar": ("seqpred.models.forecast.setar:SETAR", "forecast"),
     "neural-forecaster": (
         "seqpred.models.neural.forecaster:NeuralForecaster",
         "forecast",

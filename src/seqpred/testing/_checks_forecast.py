@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from seqpred.base import BaseEstimator, clone
-from seqpred.testing._data import make_data
+from seqpred.testing._data import SkipCheck, make_data
 from seqpred.testing._support import TOLERANCE
 
 __all__ = ["FORECAST_CHECKS"]
@@ -48,5 +50,83 @@ def check_forecast_outputs(estimator: BaseEstimator) -> None:
     )
 
 
-FORECAST_CHECKS: list[Callable[[BaseEstimator], None]] = [check_forecast_outputs]
+def _first_step(predictions: Any) -> Any:
+    """Return the first step ``(N, F)`` of a one-step or multi-step forecast."""
+    arr = np.asarray(predictions)
+    return arr[:, 0] if arr.ndim == 3 else arr
+
+
+def check_forecast_horizon(estimator: BaseEstimator) -> None:
+    """Check ``horizon=h`` gives finite ``(N, h, F)`` forecasts, the same each call.
+
+    ``h`` is 3, or the fitted ``horizon`` of a direct or multi-output model.
+
+    The first step must not depend on the horizon asked for, the mean of
+    ``predict_distribution`` must be ``predict``, and a saved and loaded
+    model must give the same multi-step forecast.
+    """
+    from seqpred import io
+    from seqpred.testing._checks_common import _registered
+
+    model = _fitted(estimator)
+    queries = make_data(estimator.get_tags()).queries
+    n, f = len(queries), int(model.n_features_)
+    h = 3 if getattr(model, "strategy", "recursive") == "recursive" else model.horizon
+    one = np.asarray(model.predict(queries, horizon=1))
+    assert one.shape == (n, 1, f), f"predict(horizon=1) has shape {one.shape}"
+    assert np.allclose(_first_step(model.predict(queries)), one[:, 0], atol=TOLERANCE)
+    mean, std = (np.asarray(a) for a in model.predict_distribution(queries, horizon=h))
+    assert mean.shape == std.shape == (n, h, f), (
+        f"predict_distribution(horizon={h}) shapes {mean.shape}, {std.shape}; "
+        f"expected {(n, h, f)}"
+    )
+    assert np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all(), (
+        f"horizon={h}: forecasts must be finite with a positive std"
+    )
+    assert np.allclose(mean[:, 0], one[:, 0], rtol=0, atol=TOLERANCE), (
+        "the first step changes with the horizon asked for"
+    )
+    again = np.asarray(model.predict(queries, horizon=h))
+    assert np.array_equal(again, mean), f"predict(horizon={h}) differs between calls"
+    with _registered(type(model)), tempfile.TemporaryDirectory() as tmp:
+        loaded: Any = io.load(io.save(model, Path(tmp) / "model.seqpred"))
+    restored = np.asarray(loaded.predict(queries, horizon=h))
+    assert np.allclose(restored, mean, rtol=0, atol=TOLERANCE), (
+        f"a saved and loaded model forecasts {h} steps differently"
+    )
+
+
+def check_forecast_intervals(estimator: BaseEstimator) -> None:
+    """Check quantiles are sorted around the mean; the tidy frame's size.
+
+    Also checks ``predict()`` continues every training series.
+    """
+    model = _fitted(estimator)
+    if not hasattr(model, "predict_quantiles"):
+        raise SkipCheck(f"{type(model).__name__} has no predict_quantiles")
+    data = make_data(estimator.get_tags())
+    queries = data.queries
+    q = np.asarray(
+        model.predict_quantiles(queries, horizon=2, quantiles=(0.1, 0.5, 0.9))
+    )
+    mean = np.asarray(model.predict(queries, horizon=2))
+    assert q.shape == (*mean.shape, 3), f"predict_quantiles has shape {q.shape}"
+    assert (np.diff(q, axis=-1) >= 0).all(), "quantiles are not sorted"
+    assert np.allclose(q[..., 1], mean, atol=1e-7), "the median is not the mean"
+    lower, upper = model.predict_interval(queries, horizon=2, coverage=0.8)
+    assert (lower <= mean).all() and (mean <= upper).all(), "mean outside interval"
+    frame = model.forecast(queries, horizon=2)
+    assert frame.height == mean.size, f"forecast() has {frame.height} rows"
+    assert {"series", "step", "mean", "lower", "upper"} <= set(frame.columns)
+    continued = np.asarray(model.predict(horizon=2))
+    assert continued.shape == (len(data.train), 2, mean.shape[2]), (
+        f"predict() (continue the training series) has shape {continued.shape}"
+    )
+
+
+FORECAST_CHECKS: list[Callable[[BaseEstimator], None]] = [
+    check_forecast_outputs,
+    check_forecast_horizon,
+    check_forecast_intervals,
+]
 """Checks for forecasters, run after the common ones."""

@@ -11,7 +11,7 @@ from seqpred._params import Interval, Options
 from seqpred.base import BaseEstimator, Tags, check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
-from seqpred.exceptions import DataError
+from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.neural._estimator import (
     TRAINING_CONSTRAINTS,
     NeuralEstimatorMixin,
@@ -329,10 +329,42 @@ class NeuralForecaster(NeuralEstimatorMixin, BaseEstimator):
         self._mark_fitted()
         return self
 
-    def predict_distribution(self, X: Any) -> tuple[Array, Array]:
-        """Return ``(mean, std)`` of each series' next value, each ``(N, F)``."""
+    def predict_distribution(
+        self, X: Any, horizon: int | None = None
+    ) -> tuple[Array, Array]:
+        """Return ``(mean, std)`` of each series' next value, each ``(N, F)``.
+
+        With ``horizon=h``, return ``(N, h, F)`` arrays of the next ``h`` steps,
+        forecast recursively: each step's mean is appended to the history
+        before the next step. The std of later steps is conditional on those
+        means, so it understates the uncertainty that compounds over steps.
+        """
         check_is_fitted(self, "predict_distribution")
         ss = self._series(X, fitting=False)
+        if horizon is None:
+            return self._next_distribution(ss)
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+            horizon = -1
+        if horizon < 1:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: horizon must be an int >= 1 or None; got "
+                f"{horizon!r}. Use horizon=1 for the next step."
+            )
+        histories = [np.asarray(series) for series in ss]
+        mean = np.empty((len(ss), int(horizon), self.n_features_))
+        std = np.empty_like(mean)
+        for k in range(int(horizon)):
+            step = (
+                SequenceSet.from_lists(histories, kind="numeric") if histories else ss
+            )
+            mean[:, k], std[:, k] = self._next_distribution(step)
+            histories = [
+                np.vstack([h, m[None, :]]) for h, m in zip(histories, mean[:, k])
+            ]
+        return mean, std
+
+    def _next_distribution(self, ss: SequenceSet) -> tuple[Array, Array]:
+        """Return the one-step Gaussian of each series of ``ss``, each ``(N, F)``."""
         lengths = np.minimum(np.diff(ss.offsets), self.max_length)
         if len(ss) and lengths.min() == 0:
             raise DataError(
@@ -357,9 +389,13 @@ class NeuralForecaster(NeuralEstimatorMixin, BaseEstimator):
                 std[index] = s[rows, last].cpu().numpy()
         return mean * self.scale_ + self.mean_, std * self.scale_
 
-    def predict(self, X: Any) -> Array:
-        """Return the forecast mean of each series' next value, ``(N, F)``."""
-        return self.predict_distribution(X)[0]
+    def predict(self, X: Any, horizon: int | None = None) -> Array:
+        """Return the forecast mean of each series' next value, ``(N, F)``.
+
+        With ``horizon=h``, the recursive forecast of the next ``h`` steps,
+        ``(N, h, F)`` (see :meth:`predict_distribution`).
+        """
+        return self.predict_distribution(X, horizon)[0]
 
     def score(self, X: Any, y: Any) -> float:
         """Return the mean Gaussian log-likelihood of the next values ``y`` ``(N, F)``.

@@ -1,0 +1,281 @@
+"""The forecaster contract, written once for every numeric forecaster.
+
+A forecaster implements two private methods and inherits ``fit``,
+``predict``, ``predict_distribution``, ``predict_quantiles``,
+``predict_interval``, ``forecast`` (a tidy frame) and ``score``:
+
+``_fit(ss)``
+    learn from a numeric :class:`~seqpred.data.SequenceSet` of training
+    series (values ``(steps, F)``);
+``_forecast(ss, horizon)``
+    return ``(mean, std)``, each ``(N, horizon, F)``: a Gaussian forecast of
+    the ``horizon`` steps after each history in ``ss``.
+
+``_min_history()`` gives the fewest steps a history needs (default 1).
+
+Shapes follow one legend: N series, h horizon steps, F features, Q
+quantiles. ``predict(X=None)`` continues the training series themselves
+(kept in ``train_values_``/``train_offsets_``); ``predict(X)`` forecasts
+after each history of ``X``.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seqpred.base import BaseEstimator, check_is_fitted
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.data.validation import as_sequence_set
+from seqpred.exceptions import DataError, InvalidParameterError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["ForecasterMixin", "gaussian_quantiles", "reshape_targets"]
+
+Array = np.ndarray[Any, Any]
+_MIN_STD = 1e-12
+
+
+def gaussian_quantiles(mean: Array, std: Array, quantiles: Array) -> Array:
+    """Return Gaussian quantiles ``(..., Q)`` of ``mean`` and ``std`` (same shape).
+
+    Examples
+    --------
+    >>> q = gaussian_quantiles(np.zeros(1), np.ones(1), np.array([0.5, 0.975]))
+    >>> np.round(q, 3).tolist()
+    [[0.0, 1.96]]
+    """
+    z = np.array([NormalDist().inv_cdf(float(p)) for p in quantiles])
+    return np.asarray(mean[..., None] + std[..., None] * z)
+
+
+def reshape_targets(y: Any, n: int, n_features: int, owner: str) -> Array:
+    """Return future values ``y`` as ``(N, h, F)``.
+
+    ``(N,)`` is one step of one feature; ``(N, h)`` is ``h`` steps of one
+    feature when the model has one feature, else one step of ``F`` features;
+    ``(N, h, F)`` is taken as is.
+    """
+    arr = np.asarray(y, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1, 1)
+    elif arr.ndim == 2:
+        arr = arr[:, :, None] if n_features == 1 else arr[:, None, :]
+    if arr.ndim != 3 or arr.shape[0] != n or arr.shape[2] != n_features:
+        raise DataError(
+            f"{owner}: expected future values for {n} series with {n_features} "
+            f"feature(s), shaped (N,), (N, h) or (N, h, F); got shape "
+            f"{np.shape(y)}. Pass one row of future values per history."
+        )
+    return arr
+
+
+class ForecasterMixin(BaseEstimator):
+    """Public API of numeric forecasters (see the module docstring)."""
+
+    n_features_: int
+    n_sequences_: int
+    train_values_: Array
+    train_offsets_: Array
+
+    # -- to implement
+    def _fit(self, ss: SequenceSet) -> None:
+        raise NotImplementedError
+
+    def _forecast(self, ss: SequenceSet, horizon: int) -> tuple[Array, Array]:
+        raise NotImplementedError
+
+    def _min_history(self) -> int:
+        """Return the fewest steps a history needs for a forecast."""
+        return 1
+
+    # -- fitting
+    def fit(self, X: Any, y: None = None) -> ForecasterMixin:
+        """Learn from training series; return ``self``.
+
+        Parameters
+        ----------
+        X : list of arrays or lists, or SequenceSet
+            Numeric series, each 1-D or ``(steps, features)``; one series is
+            passed as ``[series]``.
+        y : None
+            Ignored (the targets are the series' own future values).
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        owner = type(self).__name__
+        ss = as_sequence_set(X, kind="numeric", owner=owner)
+        need = self._min_history()
+        if int(ss.lengths.max(initial=0)) < need:
+            raise DataError(
+                f"{owner}: every training series is shorter than the {need} "
+                f"step(s) this model needs; got lengths up to "
+                f"{int(ss.lengths.max(initial=0))}. Pass longer series or reduce "
+                "the model's window."
+            )
+        self._reset()
+        self.n_features_ = ss.n_features
+        self.n_sequences_ = len(ss)
+        self.train_values_ = ss.values.copy()
+        self.train_offsets_ = ss.offsets.copy()
+        self._fit(ss)
+        self._mark_fitted()
+        return self
+
+    # -- prediction
+    def _default_horizon(self) -> int:
+        return int(getattr(self, "horizon", 1))
+
+    def _check_horizon(self, horizon: Any) -> int:
+        if horizon is None:
+            return self._default_horizon()
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+            horizon = -1
+        if horizon < 1:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: horizon must be an int >= 1 or None; got "
+                f"{horizon!r}. Use horizon=1 for the next step."
+            )
+        return int(horizon)
+
+    def _histories(self, X: Any, method: str) -> SequenceSet:
+        check_is_fitted(self, method)
+        owner = type(self).__name__
+        if X is None:
+            return SequenceSet(self.train_values_, self.train_offsets_)
+        ss = as_sequence_set(X, kind="numeric", owner=owner, allow_empty_input=True)
+        if len(ss) and ss.n_features != self.n_features_:
+            raise DataError(
+                f"{owner}: the model was fitted on {self.n_features_} feature(s); "
+                f"got {ss.n_features}. Pass histories with the training features."
+            )
+        need = self._min_history()
+        short = np.flatnonzero(ss.lengths < need)
+        if len(short):
+            raise DataError(
+                f"{owner}: history {int(short[0])} has {int(ss.lengths[short[0]])} "
+                f"step(s); a forecast needs at least {need}. Pass longer histories."
+            )
+        return ss
+
+    def predict_distribution(
+        self, X: Any = None, horizon: int | None = None
+    ) -> tuple[Array, Array]:
+        """Return the Gaussian forecast ``(mean, std)``, each ``(N, h, F)``.
+
+        Parameters
+        ----------
+        X : list of arrays, SequenceSet or None, default=None
+            Histories to forecast from; ``None`` continues the training series.
+        horizon : int or None, default=None
+            Steps ahead; ``None`` uses the model's ``horizon`` (else 1).
+
+        Returns
+        -------
+        mean, std : ndarray of shape (N, h, F)
+        """
+        h = self._check_horizon(horizon)
+        ss = self._histories(X, "predict_distribution")
+        if len(ss) == 0:
+            empty = np.empty((0, h, self.n_features_))
+            return empty, empty.copy()
+        mean, std = self._forecast(ss, h)
+        floor = _MIN_STD * np.maximum(1.0, np.abs(mean))
+        return mean, np.maximum(std, floor)
+
+    def predict(self, X: Any = None, horizon: int | None = None) -> Array:
+        """Return the point forecast (the mean), ``(N, h, F)``.
+
+        Parameters
+        ----------
+        X : list of arrays, SequenceSet or None, default=None
+            Histories to forecast from; ``None`` continues the training series.
+        horizon : int or None, default=None
+            Steps ahead; ``None`` uses the model's ``horizon`` (else 1).
+
+        Returns
+        -------
+        ndarray of shape (N, h, F)
+        """
+        return self.predict_distribution(X, horizon)[0]
+
+    def predict_quantiles(
+        self,
+        X: Any = None,
+        horizon: int | None = None,
+        quantiles: Any = (0.1, 0.5, 0.9),
+    ) -> Array:
+        """Return forecast quantiles ``(N, h, F, Q)`` (Gaussian), sorted along Q."""
+        q = np.asarray(quantiles, dtype=np.float64).ravel()
+        if q.size == 0 or not ((q > 0) & (q < 1)).all():
+            raise InvalidParameterError(
+                f"{type(self).__name__}: quantiles must be numbers in (0, 1); got "
+                f"{quantiles!r}. Use quantiles=(0.1, 0.5, 0.9)."
+            )
+        mean, std = self.predict_distribution(X, horizon)
+        return gaussian_quantiles(mean, std, q)
+
+    def predict_interval(
+        self, X: Any = None, horizon: int | None = None, coverage: float = 0.8
+    ) -> tuple[Array, Array]:
+        """Return the central ``coverage`` interval ``(lower, upper)`` (N, h, F)."""
+        if not isinstance(coverage, (int, float)) or not 0 < coverage < 1:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: coverage must be a number in (0, 1); got "
+                f"{coverage!r}. Use coverage=0.8."
+            )
+        tail = (1.0 - float(coverage)) / 2
+        q = self.predict_quantiles(X, horizon, (tail, 1.0 - tail))
+        return q[..., 0], q[..., 1]
+
+    def forecast(
+        self, X: Any = None, horizon: int | None = None, coverage: float = 0.8
+    ) -> pl.DataFrame:
+        """Return the forecast as a tidy polars frame: a row per series, step, feature.
+
+        Columns: ``series`` (the index, or the ids of a SequenceSet that has
+        them), ``step`` (1 to h), ``feature``, ``mean``, ``lower``, ``upper``
+        (the central ``coverage`` interval).
+        """
+        import polars as pl
+
+        mean, std = self.predict_distribution(X, horizon)
+        tail = (1.0 - float(coverage)) / 2
+        bounds = gaussian_quantiles(mean, std, np.array([tail, 1.0 - tail]))
+        n, h, f = mean.shape
+        index = np.arange(n)
+        ids = getattr(X, "ids", None)
+        series: Any = np.asarray(ids)[index] if ids is not None else index
+        grid = np.indices((n, h, f)).reshape(3, -1)
+        return pl.DataFrame(
+            {
+                "series": np.asarray(series)[grid[0]],
+                "step": grid[1] + 1,
+                "feature": grid[2],
+                "mean": mean.ravel(),
+                "lower": bounds[..., 0].ravel(),
+                "upper": bounds[..., 1].ravel(),
+            }
+        )
+
+    def score(self, X: Any, y: Any) -> float:
+        """Return the mean Gaussian log-likelihood of the future values ``y``.
+
+        ``y`` holds the values after each history: ``(N,)``, ``(N, h)`` or
+        ``(N, h, F)``. Higher is better; in nats per value, on the data's scale.
+        """
+        check_is_fitted(self, "score")
+        n = len(as_sequence_set(X, kind="numeric", owner=type(self).__name__))
+        target = reshape_targets(y, n, self.n_features_, type(self).__name__)
+        mean, std = self.predict_distribution(X, target.shape[1])
+        z = (target - mean) / std
+        logpdf = -0.5 * z**2 - np.log(std) - 0.5 * math.log(2 * math.pi)
+        return float(logpdf.mean())
