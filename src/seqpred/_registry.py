@@ -50,6 +50,11 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "seqpred.models.neural.classifier:NeuralSequenceClassifier",
         "classify",
     ),
+    # generation
+    "conditional": (
+        "seqpred.models.generate.conditional:ConditionalModel",
+        "generate",
+    ),
     # forecasting
     "naive": ("seqpred.models.forecast.baselines:NaiveForecaster", "forecast"),
     "seasonal-naive": ("seqpred.models.forecast.baselines:SeasonalNaive", "forecast"),

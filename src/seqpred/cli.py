@@ -29,7 +29,7 @@ from typing import Annotated, Any
 import typer
 
 import seqpred
-from seqpred import _cli_compress
+from seqpred import _cli_compress, _cli_generate
 from seqpred._cli_args import parse_key_values
 from seqpred._cli_output import (
     OutputFormat,
@@ -388,8 +388,9 @@ def demo(
     run_demo(quick=quick, seed=seed)
 
 
-# -- commands of other modules: compression ------------------------------------------
+# -- commands of other modules: generation and compression ---------------------------
 
+app.command(epilog=_cli_generate.EPILOG)(_cli_generate.generate)
 app.command(epilog="Example: seqpred compress book1 -o book1.sqz --model cm")(
     _cli_compress.compress
 )

@@ -48,6 +48,7 @@ from seqpred.exceptions import InvalidParameterError
 from seqpred.testing._checks_classify import CLASSIFY_CHECKS
 from seqpred.testing._checks_common import COMMON_CHECKS
 from seqpred.testing._checks_forecast import FORECAST_CHECKS
+from seqpred.testing._checks_generate import GENERATE_CHECKS
 from seqpred.testing._checks_next_item import NEXT_ITEM_CHECKS
 from seqpred.testing._checks_seq2seq import SEQ2SEQ_CHECKS
 from seqpred.testing._data import SkipCheck
@@ -68,6 +69,7 @@ TASK_CHECKS: dict[str, list[Check]] = {
     "classify": CLASSIFY_CHECKS,
     "seq2seq": SEQ2SEQ_CHECKS,
     "forecast": FORECAST_CHECKS,
+    "generate": GENERATE_CHECKS,
 }
 """Extra checks per task, run after the common ones."""
 

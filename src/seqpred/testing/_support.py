@@ -74,6 +74,14 @@ def _forecast_outputs(estimator: Any, X: Any) -> Outputs:
     }
 
 
+def _generate_outputs(estimator: Any, X: Any) -> Outputs:
+    label = estimator.classes_[0]  # conditional generators: score given one class
+    return {
+        "predict_proba": list(estimator.predict_proba(X, label)),
+        "log_proba": list(estimator.log_proba(X, label)),
+    }
+
+
 SUPPORT: dict[str, TaskSupport] = {
     "classify": TaskSupport(
         outputs=_classify_outputs,
@@ -86,6 +94,9 @@ SUPPORT: dict[str, TaskSupport] = {
     "seq2seq": TaskSupport(outputs=_seq2seq_outputs, methods=("predict",)),
     "forecast": TaskSupport(
         outputs=_forecast_outputs, methods=("predict", "predict_distribution")
+    ),
+    "generate": TaskSupport(
+        outputs=_generate_outputs, methods=("predict_proba", "log_proba")
     ),
 }
 

@@ -316,6 +316,41 @@ class NeuralLanguageModel(CausalNextItemBase):
             )
         return float(-sum(s.sum() for s in scores) / n / np.log(2.0))
 
+    def next_log_proba(self, X: Any) -> Array:
+        """Return ``log P(next id | start mark + sequence)`` for each sequence.
+
+        Unlike :meth:`predict_proba`, an empty sequence is answered (from the
+        start mark alone) and the end of a sequence is a possible next
+        symbol: column ``SEP_ID`` (2) holds its log-probability. Columns
+        follow the ids of ``vocabulary_`` (reserved ids first); padding has
+        log-probability ``-inf``. The last ``max_length`` symbols are read.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            The contexts (possibly empty).
+
+        Returns
+        -------
+        ndarray of shape (len(X), vocabulary_.size)
+        """
+        ss = self._queries(X, "next_log_proba")
+        out = np.empty((len(ss), self.vocabulary_.size))
+        values, offsets = self._contexts(ss)  # <sep> x_1 ... x_T per sequence
+        lengths = np.minimum(np.diff(offsets), self.max_length)
+        starts = offsets[1:] - lengths
+        network, device = self._network()
+        with threads(self.n_threads, device), torch.no_grad():
+            for index in bucket_batches(lengths, _SCORE_BATCH):
+                ids, mask = pad_gather(values, starts[index], lengths[index])
+                logits = network(
+                    torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+                )  # (N, L, V)
+                last = torch.from_numpy(lengths[index] - 1).to(device)
+                picked = logits[torch.arange(len(index), device=device), last]
+                out[index] = torch.log_softmax(picked, dim=-1).cpu().numpy()  # (N, V)
+        return out
+
     # -- generation
     def sample(
         self,
