@@ -317,8 +317,18 @@ def check_fit_keeps_params(estimator: BaseEstimator) -> None:
 
 
 def _equal(a: Any, b: Any) -> bool:
+    """Equal values; nested estimators: same type, fitted state and params."""
     if isinstance(a, np.ndarray):
         return bool(np.array_equal(a, b))
+    if isinstance(a, BaseEstimator):
+        return (
+            type(a) is type(b)
+            and a.is_fitted == b.is_fitted
+            and all(
+                _equal(value, b.get_params(deep=False)[name])
+                for name, value in a.get_params(deep=False).items()
+            )
+        )
     return bool(a == b)
 
 

@@ -86,7 +86,7 @@ def make_data(tags: Tags) -> CheckData:
     >>> data.unknown
     'z'
     """
-    if tags.task == "classify":
+    if tags.task == "classify" or tags.task == "generate":  # labelled sequences
         return _classify_data(tags.input_kind)
     if tags.task == "seq2seq":
         return _seq2seq_data()
