@@ -4,7 +4,10 @@ Thin commands over :mod:`seqpred.compress`: read the file, call
 :func:`~seqpred.compress.compress` or :func:`~seqpred.compress.decompress`,
 write the result atomically (a temporary file in the same folder, then a
 rename), and print original size, compressed size, bits per byte and
-seconds. An existing output is kept unless ``--force`` is given.
+seconds. An existing output is kept unless ``--force`` is given. With
+``--with MODEL.seqpred`` the file is coded by a saved, frozen seqpred model
+instead (:mod:`seqpred.compress.model_coder`); decompression then needs the
+same ``--with MODEL``.
 """
 
 from __future__ import annotations
@@ -48,6 +51,19 @@ PrimeOption = Annotated[
         metavar="FILE",
         help="A file the model reads first (e.g. training text); decompress "
         "needs the same file.",
+    ),
+]
+
+
+WithOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--with",
+        metavar="MODEL",
+        help="A saved seqpred model (seqpred fit -o MODEL.seqpred) that codes the "
+        "file, frozen, instead of --model; decompress needs the same file. "
+        "Decoding calls the model once per symbol (a PPM: about 500-1,000 "
+        "characters a second).",
     ),
 ]
 
@@ -138,27 +154,50 @@ def compress(
         typer.Option("--memory", help="log2 of the model's table slots."),
     ] = None,
     prime: PrimeOption = None,
+    with_model: WithOption = None,
     force: ForceOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Compress a file with an adaptive model and arithmetic coding.
+    """Compress a file with an adaptive model (or a saved one) and arithmetic coding.
 
     Example: seqpred compress book1 -o book1.sqz --model cm
+    (or: seqpred compress valid.txt --with ppm5.seqpred)
     """
     target = output if output is not None else file.with_name(file.name + SUFFIX)
     if target.exists() and not force:  # fail before the work, not after
         raise DataError(
             f"{target} exists; pass --force to overwrite it, or choose another -o."
         )
+    if with_model is not None and (
+        prime is not None
+        or order is not None
+        or memory is not None
+        or model is not CompressModel.cm
+    ):
+        raise typer.BadParameter(
+            "--with codes the file with the saved model alone; drop --model, "
+            "--prime, --order and --memory",
+            param_hint="'--with'",
+        )
     data = file.read_bytes()
     primer = prime.read_bytes() if prime is not None else b""
     from seqpred.compress import compress as compress_bytes  # numba: lazily
 
-    with step(f"compressing {file} ({model.value})"):
+    name = model.value if with_model is None else str(with_model)
+    with step(f"compressing {file} ({name})"):
         start = time.perf_counter()
-        blob = compress_bytes(
-            data, model=model.value, order=order, memory=memory, prime=primer
-        )
+        if with_model is None:
+            blob = compress_bytes(
+                data, model=model.value, order=order, memory=memory, prime=primer
+            )
+        else:
+            from seqpred.compress.model_coder import (
+                compress_with_model,
+                load_model_file,
+            )
+
+            coder, digest = load_model_file(with_model)
+            blob = compress_with_model(data, coder, fingerprint=digest, progress=True)
         seconds = time.perf_counter() - start
     write_atomic(target, blob, force=force)
     _report(fmt, str(file), len(data), len(blob), seconds)
@@ -176,12 +215,14 @@ def decompress(
         ),
     ] = None,
     prime: PrimeOption = None,
+    with_model: WithOption = None,
     force: ForceOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Restore a file made by 'seqpred compress' and check its CRC-32.
 
     Example: seqpred decompress book1.sqz -o book1.out
+    (a file made with --with MODEL needs the same --with MODEL)
     """
     if output is None:
         if file.suffix != SUFFIX:
@@ -200,9 +241,19 @@ def decompress(
 
     header = read_header(blob)
     primer = prime.read_bytes() if prime is not None else b""
-    with step(f"decompressing {file} ({header.model})"):
+    name = header.model if with_model is None else str(with_model)
+    with step(f"decompressing {file} ({name})"):
         start = time.perf_counter()
-        data = decompress_bytes(blob, prime=primer)
+        if with_model is None:
+            data = decompress_bytes(blob, prime=primer)
+        else:
+            from seqpred.compress.model_coder import (
+                decompress_with_model,
+                load_model_file,
+            )
+
+            coder, digest = load_model_file(with_model)
+            data = decompress_with_model(blob, coder, fingerprint=digest, progress=True)
         seconds = time.perf_counter() - start
     write_atomic(output, data, force=force)
     _report(fmt, str(output), len(data), len(blob), seconds)

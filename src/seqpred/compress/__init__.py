@@ -30,6 +30,11 @@ from seqpred.compress.container import (
     read_header,
 )
 from seqpred.compress.evaluate import adaptive_bits_per_symbol, compare_adaptive_frozen
+from seqpred.compress.model_coder import (
+    compress_with_model,
+    decompress_with_model,
+    model_code_length,
+)
 from seqpred.compress.ppm import AdaptivePPM
 
 __all__ = [
@@ -42,6 +47,9 @@ __all__ = [
     "build_model",
     "compare_adaptive_frozen",
     "compress",
+    "compress_with_model",
     "decompress",
+    "decompress_with_model",
+    "model_code_length",
     "read_header",
 ]
