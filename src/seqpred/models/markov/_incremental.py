@@ -26,6 +26,7 @@ from seqpred.models.markov._contexts import (
 )
 
 __all__ = [
+    "ContextCountsPartialFit",
     "add_context_counts",
     "check_same_structure",
     "csr_from_triples",
@@ -148,3 +149,38 @@ def add_context_counts(model: Any, X: Any, order_name: str) -> None:
     width = model.vocabulary_.size
     batch = count_contexts(ss, getattr(model, order_name), width)
     store_tables(model, merge_tables(load_tables(model), old_width, batch, width))
+
+
+class ContextCountsPartialFit:
+    """``partial_fit`` for models whose only state is interned context tables.
+
+    The class names the parameter that sets the longest context in
+    ``_order_parameter``; it must not change between calls.
+    """
+
+    _order_parameter = "order"
+
+    def partial_fit(self, X: Any, y: None = None) -> Any:
+        """Add the counts of more training sequences; return ``self``.
+
+        The first call (on an unfitted model) is ``fit``. Later calls extend
+        ``vocabulary_`` with new symbols and merge the batch's counts, so
+        ``partial_fit(A).partial_fit(B)`` equals ``fit(A + B)``.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            More training sequences.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self
+        """
+        model: Any = self
+        if not model.is_fitted:
+            model.fit(X)
+        else:
+            add_context_counts(model, X, self._order_parameter)
+        return self

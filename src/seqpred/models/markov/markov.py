@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -17,17 +17,14 @@ from seqpred.models.markov._contexts import (
     ragged_rows,
     store_tables,
 )
-from seqpred.models.markov._incremental import add_context_counts
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
+from seqpred.models.markov._incremental import ContextCountsPartialFit
 
 __all__ = ["MarkovPredictor"]
 
 Array = np.ndarray[Any, Any]
 
 
-class MarkovPredictor(NextItemMixin):
+class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
     """Predict the next item from the longest matching context of up to ``order`` items.
 
     The model counts, for every context of length ``1..order`` seen in the
@@ -130,30 +127,6 @@ class MarkovPredictor(NextItemMixin):
         return [{"order": 2}, {"order": 1, "fallback": "most_frequent"}]
 
     # -- learning
-    def partial_fit(self, X: Any, y: None = None) -> Self:
-        """Add the counts of more training sequences; return ``self``.
-
-        The first call (on an unfitted model) is :meth:`fit`. Later calls
-        extend ``vocabulary_`` with new symbols and merge the batch's counts,
-        so ``partial_fit(A).partial_fit(B)`` equals ``fit(A + B)``.
-
-        Parameters
-        ----------
-        X : SequenceSet, list of lists or list of strings
-            More training sequences.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self
-        """
-        if not self.is_fitted:
-            self.fit(X)
-        else:
-            add_context_counts(self, X, "order")
-        return self
-
     def _fit(self, ss: SequenceSet) -> None:
         tables = count_contexts(ss, self.order, self.vocabulary_.size)
         store_tables(self, tables)

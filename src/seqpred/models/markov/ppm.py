@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -19,11 +19,8 @@ from seqpred.models.markov._contexts import (
     store_tables,
     suffix_queries,
 )
-from seqpred.models.markov._incremental import add_context_counts
+from seqpred.models.markov._incremental import ContextCountsPartialFit
 from seqpred.models.markov._ppm_sparse import sparse_top_k
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 __all__ = ["PPM"]
 
@@ -32,7 +29,7 @@ _CELLS_PER_CHUNK = 4_000_000  # dense (rows, V) work arrays stay ~32 MB
 _QUERIES_PER_CHUNK = 1024
 
 
-class PPM(NextItemMixin):
+class PPM(ContextCountsPartialFit, NextItemMixin):
     """Prediction by partial matching: blend contexts of every order with escapes.
 
     For a query the model starts at its longest seen context (up to
@@ -115,6 +112,7 @@ class PPM(NextItemMixin):
         "on_unknown": [Options({"ignore", "error"})],
     }
     _tags: ClassVar[Tags] = Tags(task="next-item", supports_partial_fit=True)
+    _order_parameter = "max_order"
 
     def __init__(
         self,
@@ -138,30 +136,6 @@ class PPM(NextItemMixin):
             {"max_order": 1, "escape": "A", "exclusion": False},
             {"max_order": 2, "escape": "D", "fallback": "most_frequent"},
         ]
-
-    def partial_fit(self, X: Any, y: None = None) -> Self:
-        """Add the counts of more training sequences; return ``self``.
-
-        The first call (on an unfitted model) is :meth:`fit`. Later calls
-        extend ``vocabulary_`` with new symbols and merge the batch's counts,
-        so ``partial_fit(A).partial_fit(B)`` equals ``fit(A + B)``.
-
-        Parameters
-        ----------
-        X : SequenceSet, list of lists or list of strings
-            More training sequences.
-        y : None
-            Ignored; present for API consistency.
-
-        Returns
-        -------
-        self
-        """
-        if not self.is_fitted:
-            self.fit(X)
-        else:
-            add_context_counts(self, X, "max_order")
-        return self
 
     def _fit(self, ss: SequenceSet) -> None:
         store_tables(self, count_contexts(ss, self.max_order, self.vocabulary_.size))
