@@ -71,6 +71,11 @@ REGISTRY: dict[str, tuple[str, str]] = {
     ),
     # sequence to sequence
     "seq2seq-rnn": ("seqpred.models.neural.seq2seq:Seq2SeqNetwork", "seq2seq"),
+    "seq2seq-transformer": (
+        "seqpred.models.seq2seq.transformer:TransformerSeq2Seq",
+        "seq2seq",
+    ),
+    "seq2seq-ppm": ("seqpred.models.seq2seq.ppm:PPMSeq2Seq", "seq2seq"),
 }
 
 

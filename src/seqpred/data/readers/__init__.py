@@ -11,6 +11,8 @@ carrying the path, the 1-based line and, when known, the column.
 ``read_fasta``     FASTA records
 ``read_ucr``       UCR/UEA time series (``.ts`` and UCR text)
 ``read_numpy``     dense ``(N, L)`` or ``(N, L, F)`` arrays
+``read_pairs``     seq2seq pairs (``input<TAB>output``; also ``read_scan``,
+                   ``read_parallel`` for parallel corpora)
 ``read_sequences`` any of the above, chosen by file extension
 =================  =====================================================
 """
@@ -19,6 +21,7 @@ from seqpred.data.readers.arrays import read_numpy
 from seqpred.data.readers.auto import FORMATS, read_sequences
 from seqpred.data.readers.fasta import read_fasta
 from seqpred.data.readers.lines import read_lines, write_lines
+from seqpred.data.readers.pairs import read_pairs, read_parallel, read_scan
 from seqpred.data.readers.spmf import read_spmf, write_spmf
 from seqpred.data.readers.tabular import from_dataframe, read_csv, read_parquet
 from seqpred.data.readers.ucr import read_ucr
@@ -30,7 +33,10 @@ __all__ = [
     "read_fasta",
     "read_lines",
     "read_numpy",
+    "read_pairs",
+    "read_parallel",
     "read_parquet",
+    "read_scan",
     "read_sequences",
     "read_spmf",
     "read_ucr",

@@ -277,7 +277,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, BaseEstimator):
     ['cba', 'ac']
     """
 
-    _network_class = AttentionSeq2Seq
+    _network_class: ClassVar[type[nn.Module]] = AttentionSeq2Seq
     input_vocabulary_: Vocabulary
     output_vocabulary_: Vocabulary
     string_output_: bool
@@ -400,7 +400,14 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, BaseEstimator):
             tpick = tuple(a[rows] if i else a for i, a in enumerate(target))
             return _PairBatches(pick, tpick, self.batch_size, shuffle)  # type: ignore[arg-type]
 
-        config = {
+        valid = part(slice(cut, None), False) if n_valid > 0 else None
+        self._train(self._module_config(), _loss, part(slice(0, cut), True), valid)
+        self._mark_fitted()
+        return self
+
+    def _module_config(self) -> dict[str, Any]:
+        """Return the network's settings (plain values) from the parameters and data."""
+        return {
             "source_size": self.input_vocabulary_.size,
             "target_size": self.output_vocabulary_.size,
             "embedding_dim": self.embedding_dim,
@@ -408,10 +415,6 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, BaseEstimator):
             "n_layers": self.n_layers,
             "dropout": float(self.dropout),
         }
-        valid = part(slice(cut, None), False) if n_valid > 0 else None
-        self._train(config, _loss, part(slice(0, cut), True), valid)
-        self._mark_fitted()
-        return self
 
     # -- prediction
     def predict(
