@@ -18,6 +18,10 @@ from typing import Any
 import numpy as np
 
 import seqpred
+from seqpred._cli_demo_classify import part_classify
+from seqpred._cli_demo_forecast import part_forecast
+from seqpred._cli_demo_generate import part_generate
+from seqpred._cli_demo_seq2seq import part_seq2seq
 from seqpred._cli_output import (
     OutputFormat,
     emit,
@@ -227,6 +231,10 @@ PARTS: list[DemoPart] = [
     ("Predict the next page", part_predict),
     ("Evaluate against a baseline", part_evaluate),
     ("Save and reload", part_save_load),
+    ("Classify sequences: which motif does a string carry?", part_classify),
+    ("Generate sequences like a corpus", part_generate),
+    ("Forecast a seasonal series", part_forecast),
+    ("Sequence to sequence: learn to add", part_seq2seq),
     ("Next steps", part_next_steps),
 ]
 """The tour, in order: (title, part). Later tasks append their parts."""
