@@ -85,11 +85,15 @@ def _aeon_minirocket(
     except ImportError:
         return None
 
+    width = int(max(train.lengths.max(), test.lengths.max()))
+
     def collection(ss: SequenceSet) -> Any:
-        series = [ss[i].T for i in range(len(ss))]  # (channels, L) each
-        if len(set(ss.lengths.tolist())) == 1:
-            return np.stack(series)
-        return series
+        # (N, channels, L); aeon's MiniRocket takes equal lengths only, so
+        # shorter series (JapaneseVowels) are padded with zeros at the end
+        out = np.zeros((len(ss), ss.n_features, width))
+        for i in range(len(ss)):
+            out[i, :, : ss.lengths[i]] = np.asarray(ss[i]).reshape(ss.lengths[i], -1).T
+        return out
 
     start = time.perf_counter()
     model = Aeon(random_state=0).fit(collection(train), np.asarray(train.labels))
