@@ -14,7 +14,7 @@ from seqpred.base import check_random_state
 from seqpred.data._ragged import ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
-from seqpred.data.vocabulary import SEP_ID, UNK_ID, Vocabulary
+from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError, UnknownSymbolError
 from seqpred.models.generate._sampling import (
     check_sampling_args,
@@ -107,6 +107,7 @@ class SequenceGenerator:
         top_k: int | None = None,
         top_p: float | None = None,
         label: Any = None,
+        features: Any = None,
         random_state: Any = None,
     ) -> list[list[Hashable]]:
         """Draw ``n`` continuations of ``prefix`` (the prefix not included).
@@ -146,7 +147,9 @@ class SequenceGenerator:
         ------
         InvalidParameterError
             For a bad ``n``, ``max_length``, ``temperature``, ``top_k``,
-            ``top_p``, or a ``label`` the model cannot take.
+            ``top_p``, or a ``label`` or ``features`` the model cannot take.
+        DataError
+            For ``features`` of the wrong shape or with NaN or inf.
         UnknownSymbolError
             If ``prefix`` or ``stop`` holds symbols the model never saw.
         """
@@ -159,6 +162,7 @@ class SequenceGenerator:
             top_k=top_k,
             top_p=top_p,
             label=label,
+            features=features,
             random_state=random_state,
         )
         return [self.vocabulary.decode(row) for row in ids]
@@ -174,6 +178,7 @@ class SequenceGenerator:
         top_k: int | None = None,
         top_p: float | None = None,
         label: Any = None,
+        features: Any = None,
         random_state: Any = None,
     ) -> list[Array]:
         """Like :meth:`sample`, but return the vocabulary ids (int64 arrays)."""
@@ -182,6 +187,7 @@ class SequenceGenerator:
         start = self._encode(prefix, "prefix")
         stop_ids = self._encode(stop, "stop") if stop is not None else np.array([])
         labels = self._labels(label, n)
+        rows = self._features(features, n, owner)
         rng = check_random_state(random_state)
         window = context_window(self.model)
         p = len(start)
@@ -197,7 +203,10 @@ class SequenceGenerator:
                 np.arange(n + 1, dtype=np.int64) * (now - lo),
                 vocabulary=self.vocabulary,
             )
-            proba = next_proba(self.model, contexts, labels)  # (N, V)
+            if rows is None:
+                proba = next_proba(self.model, contexts, labels)  # (N, V)
+            else:
+                proba = _featured_proba(self.model, contexts, rows)  # (N, V)
             proba = reshape_distribution(proba, float(temperature), top_k, top_p)
             choice = draw(proba, rng)
             tokens[:, now] = choice
@@ -239,8 +248,41 @@ class SequenceGenerator:
             return labels
         return np.asarray([label] * n)
 
+    def _features(self, features: Any, n: int, owner: str) -> Array | None:
+        """Return ``features`` as ``n`` rows ``(n, D)`` (one row is repeated)."""
+        if features is None:
+            return None
+        self._check_featured(owner)
+        try:
+            rows = np.asarray(features, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"{owner}: features must be numbers (one row (D,) or n rows "
+                f"(n, D)); got {type(features).__name__} that does not convert "
+                "to floats. Pass a float array."
+            ) from None
+        if rows.ndim == 1:
+            rows = rows[None, :]  # (D,) -> (1, D)
+        if rows.ndim == 2 and rows.shape[0] == 1:
+            rows = np.repeat(rows, n, axis=0)  # one row for every sample
+        if rows.ndim != 2 or rows.shape[0] != n:
+            raise DataError(
+                f"{owner}: features must be one row (D,) for all samples or n={n} "
+                f"rows (n, D), one per sample; got shape {rows.shape}."
+            )
+        return rows  # the model checks D and finiteness
+
+    def _check_featured(self, owner: str) -> None:
+        model = self.model
+        if hasattr(model, "_conditional_proba") or not hasattr(model, "_conditioning"):
+            raise InvalidParameterError(
+                f"{owner}: {type(model).__name__} cannot be conditioned on "
+                "features; fit a NeuralLanguageModel with fit(X, features=...), "
+                "or drop features."
+            )
+
     # -- scoring
-    def log_proba(self, X: Any, label: Any = None) -> list[Array]:
+    def log_proba(self, X: Any, label: Any = None, features: Any = None) -> list[Array]:
         """Return, per sequence, the natural log-probability of each symbol.
 
         Parameters
@@ -250,6 +292,9 @@ class SequenceGenerator:
         label : label, list of labels or None, default=None
             Conditional models only: the class of every sequence, or one
             label per sequence.
+        features : array-like of shape (len(X), D) or None, default=None
+            Models fitted with features only: each sequence's conditioning
+            vector.
 
         Returns
         -------
@@ -258,6 +303,15 @@ class SequenceGenerator:
             symbols score ``-inf`` with models that give them no mass.
         """
         model = self.model
+        if features is not None:
+            self._check_featured("SequenceGenerator.log_proba")
+            if label is not None:
+                raise InvalidParameterError(
+                    "SequenceGenerator.log_proba: pass label or features, not "
+                    "both; the model is conditioned on features only."
+                )
+            featured: list[Array] = model.log_proba(X, features=features)
+            return featured
         if hasattr(model, "_conditional_proba"):
             scores: list[Array] = model.log_proba(X, label)
             return scores
@@ -281,13 +335,16 @@ class SequenceGenerator:
             lambda c: next_proba(model, c, None), ss, context_window(model)
         )
 
-    def bits_per_symbol(self, X: Any, label: Any = None) -> float:
+    def bits_per_symbol(self, X: Any, label: Any = None, features: Any = None) -> float:
         """Return the mean ``-log2 P(symbol | before)`` over all symbols of ``X``.
 
         The cross-entropy in bits per symbol: the code length an arithmetic
-        coder driven by this model would reach on ``X``.
+        coder driven by this model would reach on ``X`` (``label`` and
+        ``features`` as in :meth:`log_proba`).
         """
-        return bits(self.log_proba(X, label), "SequenceGenerator.bits_per_symbol")
+        return bits(
+            self.log_proba(X, label, features), "SequenceGenerator.bits_per_symbol"
+        )
 
 
 def bits(scores: list[Array], owner: str) -> float:
@@ -331,6 +388,14 @@ def step_log_proba(
         with np.errstate(divide="ignore"):
             out[lo:hi] = np.log(picked)
     return np.split(out, ss.offsets[1:-1])
+
+
+def _featured_proba(model: Any, contexts: SequenceSet, rows: Array) -> Array:
+    """Next-id probabilities ``(N, V)`` of a model conditioned on feature ``rows``."""
+    proba: Array = np.exp(model.next_log_proba(contexts, features=rows))  # (N, V)
+    proba[:, [PAD_ID, UNK_ID]] = 0.0
+    out: Array = proba / proba.sum(axis=1, keepdims=True)
+    return out
 
 
 def _is_list(value: Any) -> bool:

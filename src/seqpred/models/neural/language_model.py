@@ -3,28 +3,89 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 
 from seqpred._params import Interval, Options
 from seqpred.base import Tags, check_is_fitted, check_random_state
+from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
-from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID
+from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.neural._causal import CausalNextItemBase
 from seqpred.models.neural._estimator import TRAINING_CONSTRAINTS
 from seqpred.models.neural._torch import threads, torch_seed
-from seqpred.models.neural.batching import bucket_batches, pad_gather
-from seqpred.models.neural.encoders import ENCODERS
+from seqpred.models.neural.batching import (
+    IGNORE_INDEX,
+    WindowBatches,
+    bucket_batches,
+    causal_windows,
+    pad_gather,
+    split_stream,
+)
+from seqpred.models.neural.encoders import ENCODERS, RecurrentEncoder
+from seqpred.models.neural.heads import CausalSequenceModel
 from seqpred.models.neural.next_item import check_heads
 
 import torch  # isort: skip  # noqa: E402  (after _causal, which checks for torch)
+import torch.nn.functional as F  # isort: skip  # noqa: E402
+from torch import Tensor, nn  # isort: skip  # noqa: E402
 
-__all__ = ["NeuralLanguageModel"]
+__all__ = ["FeatureConditionedModel", "NeuralLanguageModel"]
 
 Array = np.ndarray[Any, Any]
 _SCORE_BATCH = 64
+
+
+class FeatureConditionedModel(CausalSequenceModel):
+    """A causal next-token network that may also read one vector per sequence.
+
+    With ``n_features = D > 0``, a linear layer projects each sequence's
+    conditioning vector ``(N, D)`` to the embedding width E and adds it to
+    the embedding of every step. With ``D = 0`` it is exactly
+    :class:`~seqpred.models.neural.heads.CausalSequenceModel` (the same
+    parameters, drawn in the same order), so models fitted without features
+    and their files are unchanged.
+    """
+
+    def __init__(self, *, n_features: int = 0, **config: Any) -> None:
+        super().__init__(**config)
+        self.n_features = n_features
+        self.condition = (
+            nn.Linear(n_features, int(config["embedding_dim"])) if n_features else None
+        )
+
+    def _inputs(self, ids: Tensor, features: Tensor | None) -> Tensor:
+        x: Tensor = self.embedding(ids)  # (N, L, E)
+        if (features is None) != (self.condition is None):
+            raise ValueError(
+                "FeatureConditionedModel: features are needed exactly when "
+                f"n_features > 0 (n_features={self.n_features})."
+            )
+        if self.condition is not None and features is not None:
+            shift = self.condition(features.to(x.dtype))  # (N, D) -> (N, E)
+            x = x + shift[:, None, :]  # (N, L, E) + (N, 1, E)
+        return x
+
+    def forward(
+        self, ids: Tensor, mask: Tensor | None = None, features: Tensor | None = None
+    ) -> Tensor:
+        """Return next-token logits ``(N, L, V)`` for ids ``(N, L)``."""
+        x = self.input_dropout(self._inputs(ids, features))  # (N, L, E)
+        return self._logits(self.encoder(x, mask))  # (N, L, H) -> (N, L, V)
+
+    def step(
+        self, ids: Tensor, state: Any = None, features: Tensor | None = None
+    ) -> tuple[Tensor, Any]:
+        """Read ids ``(N, L)`` on from ``state``; return logits ``(N, V)``, state."""
+        x = self._inputs(ids, features)  # (N, L, E)
+        encoder = self.encoder
+        if not isinstance(encoder, RecurrentEncoder):
+            raise TypeError("FeatureConditionedModel.step needs a recurrent encoder.")
+        hidden, state = encoder.forward_with_state(x, None, state)
+        return self._logits(hidden[:, -1]), state  # (N, H) -> (N, V)
 
 
 class NeuralLanguageModel(CausalNextItemBase):
@@ -111,9 +172,26 @@ class NeuralLanguageModel(CausalNextItemBase):
         Epochs run and the epoch whose weights were kept.
     stop_reason_ : str
         Why training stopped.
+    n_condition_features_ : int
+        Width D of the conditioning vectors given to :meth:`fit` (0: none).
+    feature_mean_, feature_scale_ : ndarray of shape (D,)
+        Mean and deviation (1 where constant) that standardise the
+        conditioning vectors; only set when fitted with features.
 
     Notes
     -----
+    **Conditioning on a feature vector.** ``fit(X, features=F)`` with one
+    row of ``F`` (N, D) per sequence learns ``P(x_t | x_<t, f)``: the row,
+    standardised, goes through a linear layer to the embedding width and is
+    added to the input embedding at every step (not only to the initial
+    state, so the Transformer and the temporal CNN use it too, and it never
+    falls out of the ``max_length`` context). Scoring, prediction and
+    sampling then take ``features=`` (one row per sequence or sample);
+    :meth:`predict`, :meth:`predict_top_k` and :meth:`score` cannot, so they
+    raise for such a model. For a class label, use
+    :class:`~seqpred.models.generate.ConditionalModel` (``"prefix"``)
+    instead, or one-hot the label into ``features``.
+
     The defaults (one LSTM layer of 256 units over 128-symbol windows) were
     the best of the candidates tried for character text on a CPU. Trained
     for the number of tokens each reaches in 10 minutes on one CPU thread
@@ -155,9 +233,20 @@ class NeuralLanguageModel(CausalNextItemBase):
     (3, True)
     >>> model.bits_per_symbol(["abcabc"]) < 1.0
     True
+
+    Conditioned on one feature per sequence (0: "abab...", 1: "cdcd..."):
+
+    >>> X, f = ["abababab", "cdcdcdcd"] * 8, [[0.0], [1.0]] * 8
+    >>> model = NeuralLanguageModel("gru", hidden_size=16, max_epochs=40,
+    ...     learning_rate=0.02, validation_fraction=0.0, random_state=0,
+    ... ).fit(X, features=f)
+    >>> model.sample(2, max_length=6, top_k=1, features=[[0.0], [1.0]])
+    [['a', 'b', 'a', 'b', 'a', 'b'], ['c', 'd', 'c', 'd', 'c', 'd']]
     """
 
     _language_model = True
+    # keyword-only n_features: mypy sees another constructor than the base's
+    _network_class = FeatureConditionedModel  # type: ignore[assignment]
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "encoder": [Options(set(ENCODERS))],
         "hidden_size": [Interval(int, 1, None)],
@@ -259,8 +348,198 @@ class NeuralLanguageModel(CausalNextItemBase):
             "null_ids": self._null_ids(),
         }
 
+    # -- fitting
+    def fit(
+        self, X: Any, y: None = None, *, features: Any = None
+    ) -> NeuralLanguageModel:
+        """Learn from training sequences, optionally each with a feature vector.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            Training sequences of symbols (``[text]`` for one long text).
+        y : None
+            Ignored; present for API consistency.
+        features : array-like of shape (len(X), D) or None, default=None
+            A conditioning vector per training sequence (finite floats). The
+            model then learns ``P(x_t | x_<t, features)``: the vector,
+            standardised with the training mean and deviation and projected
+            by a linear layer to the embedding width, is added to the input
+            embedding of **every** step (so it works with every encoder, and
+            the network sees it at any distance from the start). A model
+            fitted with features needs them in :meth:`log_proba`,
+            :meth:`next_log_proba`, :meth:`predict_proba` and :meth:`sample`.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataError
+            If ``features`` is not a 2-D array of finite numbers with one
+            row per sequence.
+        """
+        owner = f"{type(self).__name__}.fit"
+        self._fit_features = None if features is None else _as_features(features, owner)
+        try:
+            super().fit(X)
+        finally:
+            del self._fit_features
+        return self
+
+    def _fit(self, ss: SequenceSet) -> None:
+        raw: Array | None = getattr(self, "_fit_features", None)
+        if raw is None:
+            self.n_condition_features_ = 0
+            super()._fit(ss)
+            return
+        owner = f"{type(self).__name__}.fit"
+        if raw.shape[0] != len(ss):
+            raise DataError(
+                f"{owner}: features must have one row per training sequence, "
+                f"shape ({len(ss)}, D); got shape {raw.shape}. Pass the rows in "
+                "the order of X."
+            )
+        scale = raw.std(axis=0)
+        self.feature_mean_ = raw.mean(axis=0)
+        self.feature_scale_ = np.where(scale > 1e-12, scale, 1.0)
+        self.n_condition_features_ = int(raw.shape[1])
+        condition = ((raw - self.feature_mean_) / self.feature_scale_).astype(
+            np.float32
+        )  # (N, D)
+        self._check_architecture()
+        values, offsets = self._stream(ss)
+        rows = np.repeat(np.arange(len(ss)), np.diff(offsets))  # sequence of each id
+        train, valid = split_stream(values, offsets, self.validation_fraction)
+        cut = len(train[0])
+        width, size = self.max_length, self.batch_size
+        config = {
+            **self._network_config(self.vocabulary_.size),
+            "n_features": self.n_condition_features_,
+        }
+        self._train(
+            config,
+            _feature_loss,
+            _FeatureWindows(*train, rows[:cut], condition, width, size, True),
+            _FeatureWindows(*valid, rows[cut:], condition, width, size, False)
+            if valid
+            else None,
+            init=lambda module: self._init_output_bias(module, values),
+        )
+
+    # -- conditioning features
+    def _n_condition(self) -> int:
+        return int(self.module_config_.get("n_features", 0))
+
+    def _conditioning(
+        self, features: Any, n: int, method: str, broadcast: bool = False
+    ) -> Array | None:
+        """Check per-sequence ``features`` against the fit; return them standardised.
+
+        Returns None for a model fitted without features (and no features
+        given), else a float64 array ``(n, D)``. With ``broadcast``, one row
+        (shape ``(D,)`` or ``(1, D)``) serves all ``n`` sequences.
+        """
+        owner = f"{type(self).__name__}.{method}"
+        d = self._n_condition()
+        if features is None:
+            if d:
+                raise InvalidParameterError(
+                    f"{owner}: this model was fitted with {d} conditioning "
+                    f"feature(s) per sequence, so it needs features=...; pass an "
+                    f"array of shape ({n}, {d}), one row per sequence."
+                )
+            return None
+        if not d:
+            raise InvalidParameterError(
+                f"{owner}: this model was fitted without features, so it cannot "
+                "take features=...; drop features, or refit with "
+                "fit(X, features=...)."
+            )
+        array = _as_features(features, owner, allow_row=broadcast)
+        if broadcast and array.shape[0] == 1:
+            array = np.repeat(array, n, axis=0)
+        if array.shape != (n, d):
+            rows = f"1 or {n}" if broadcast else f"{n}"
+            raise DataError(
+                f"{owner}: features must have shape ({n}, {d}): {rows} row(s) of "
+                f"the {d} feature(s) the model was fitted with; got shape "
+                f"{array.shape}."
+            )
+        return (array - self.feature_mean_) / self.feature_scale_  # type: ignore[no-any-return]
+
+    def _next_log_proba(
+        self, queries: SequenceSet, features: Array | None = None
+    ) -> tuple[Array, Array]:
+        """Return ``(log P(next) (N, V) float64, matched (N,))`` given the features."""
+        if features is None and self._n_condition():
+            raise InvalidParameterError(
+                f"{type(self).__name__}: this model was fitted with conditioning "
+                "features, which predict, predict_top_k and score cannot take; "
+                "use predict_proba(X, features=...) (its argmax is the likeliest "
+                "symbol) or next_log_proba(X, features=...)."
+            )
+        n, size = len(queries), self.vocabulary_.size
+        known = (queries.values >= Vocabulary.n_reserved).astype(float)
+        matched = np.bincount(queries.sequence_index, known, minlength=n) > 0
+        out = np.full((n, size), -np.inf)
+        rows = np.flatnonzero(matched)
+        if rows.size == 0:
+            return out, matched
+        condition = None if features is None else features[rows]  # (M, D)
+        values, offsets = self._contexts(queries[rows])
+        lengths = np.minimum(np.diff(offsets), self.max_length)
+        starts = offsets[1:] - lengths
+        network, device = self._network()
+        with threads(self.n_threads, device), torch.no_grad():
+            for index in bucket_batches(lengths, _SCORE_BATCH):
+                ids, mask = pad_gather(values, starts[index], lengths[index])
+                logits = network(
+                    torch.from_numpy(ids).to(device),
+                    torch.from_numpy(mask).to(device),
+                    _rows(condition, index, device),
+                )  # (N, L, V)
+                last = torch.from_numpy(lengths[index] - 1).to(device)
+                picked = logits[torch.arange(len(index), device=device), last]  # (N, V)
+                out[rows[index]] = torch.log_softmax(picked, dim=-1).cpu().numpy()
+        return out, matched
+
+    def predict_proba(self, X: Any, features: Any = None) -> Array:
+        """Return ``(N, n_symbols)`` next-symbol probabilities, rows summing to 1.
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists or list of strings
+            The contexts.
+        features : array-like of shape (N, D) or None, default=None
+            Each context's conditioning vector (models fitted with features
+            only, and then required).
+
+        Returns
+        -------
+        ndarray of shape (N, len(vocabulary_))
+            Columns follow ``vocabulary_.symbols`` (the end mark left out);
+            a row with no known symbol holds the training frequencies.
+        """
+        queries = self._queries(X, "predict_proba")
+        condition = self._conditioning(features, len(queries), "predict_proba")
+        if condition is None:
+            return super().predict_proba(queries)
+        n_reserved = Vocabulary.n_reserved
+        if len(queries) == 0:
+            return np.empty((0, len(self.vocabulary_)))
+        log_proba, _ = self._next_log_proba(queries, condition)
+        proba = np.exp(log_proba)[:, n_reserved:]  # (N, V - reserved)
+        total = proba.sum(axis=1, keepdims=True)
+        prior = self.item_counts_[n_reserved:] / max(self.item_counts_.sum(), 1)
+        proba = np.where(
+            total <= 0, prior[None, :], proba / np.where(total > 0, total, 1.0)
+        )
+        return np.asarray(proba, dtype=np.float64)
+
     # -- scoring
-    def log_proba(self, X: Any) -> list[Array]:
+    def log_proba(self, X: Any, features: Any = None) -> list[Array]:
         """Return, per sequence, the natural log-probability of each symbol.
 
         Each symbol is predicted from the symbols before it in its own
@@ -272,6 +551,9 @@ class NeuralLanguageModel(CausalNextItemBase):
         ----------
         X : SequenceSet, list of lists or list of strings
             The sequences to score.
+        features : array-like of shape (len(X), D) or None, default=None
+            Each sequence's conditioning vector (models fitted with features
+            only, and then required).
 
         Returns
         -------
@@ -280,6 +562,7 @@ class NeuralLanguageModel(CausalNextItemBase):
         """
         check_is_fitted(self, "log_proba")
         ss = self._queries(X, "log_proba")
+        condition = self._conditioning(features, len(ss), "log_proba")
         values, offsets = self._contexts(ss)  # <sep> x_1 ... x_T per sequence
         out = np.zeros(ss.n_steps)
         windows = _scoring_windows(ss.lengths, self.max_length)
@@ -290,7 +573,11 @@ class NeuralLanguageModel(CausalNextItemBase):
             for index in bucket_batches(length, _SCORE_BATCH):
                 ids, mask = pad_gather(values, starts[index], length[index] + 1)
                 inputs = torch.from_numpy(ids[:, :-1]).to(device)  # (N, L)
-                logits = network(inputs, torch.from_numpy(mask[:, :-1]).to(device))
+                logits = network(
+                    inputs,
+                    torch.from_numpy(mask[:, :-1]).to(device),
+                    _rows(condition, seq[index], device),
+                )  # (N, L, V)
                 log_p = torch.log_softmax(logits, dim=-1)  # (N, L, V)
                 targets = torch.from_numpy(ids[:, 1:]).to(device)  # (N, L)
                 picked = log_p.gather(-1, targets.unsqueeze(-1))[..., 0].cpu().numpy()
@@ -301,13 +588,14 @@ class NeuralLanguageModel(CausalNextItemBase):
                 out[at] = picked[rows, cols]
         return np.split(out, ss.offsets[1:-1])
 
-    def bits_per_symbol(self, X: Any) -> float:
+    def bits_per_symbol(self, X: Any, features: Any = None) -> float:
         """Return the mean of ``-log2 P(symbol | before)`` over all symbols of ``X``.
 
         This is the cross-entropy in bits per symbol (bits per character for
         text), comparable with PPM and with compressors' code lengths.
+        ``features``: as in :meth:`log_proba`.
         """
-        scores = self.log_proba(X)
+        scores = self.log_proba(X, features)
         n = sum(len(s) for s in scores)
         if n == 0:
             raise DataError(
@@ -316,7 +604,7 @@ class NeuralLanguageModel(CausalNextItemBase):
             )
         return float(-sum(s.sum() for s in scores) / n / np.log(2.0))
 
-    def next_log_proba(self, X: Any) -> Array:
+    def next_log_proba(self, X: Any, features: Any = None) -> Array:
         """Return ``log P(next id | start mark + sequence)`` for each sequence.
 
         Unlike :meth:`predict_proba`, an empty sequence is answered (from the
@@ -329,12 +617,16 @@ class NeuralLanguageModel(CausalNextItemBase):
         ----------
         X : SequenceSet, list of lists or list of strings
             The contexts (possibly empty).
+        features : array-like of shape (len(X), D) or None, default=None
+            Each context's conditioning vector (models fitted with features
+            only, and then required).
 
         Returns
         -------
         ndarray of shape (len(X), vocabulary_.size)
         """
         ss = self._queries(X, "next_log_proba")
+        condition = self._conditioning(features, len(ss), "next_log_proba")
         out = np.empty((len(ss), self.vocabulary_.size))
         values, offsets = self._contexts(ss)  # <sep> x_1 ... x_T per sequence
         lengths = np.minimum(np.diff(offsets), self.max_length)
@@ -344,7 +636,9 @@ class NeuralLanguageModel(CausalNextItemBase):
             for index in bucket_batches(lengths, _SCORE_BATCH):
                 ids, mask = pad_gather(values, starts[index], lengths[index])
                 logits = network(
-                    torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+                    torch.from_numpy(ids).to(device),
+                    torch.from_numpy(mask).to(device),
+                    _rows(condition, index, device),
                 )  # (N, L, V)
                 last = torch.from_numpy(lengths[index] - 1).to(device)
                 picked = logits[torch.arange(len(index), device=device), last]
@@ -361,6 +655,7 @@ class NeuralLanguageModel(CausalNextItemBase):
         temperature: float = 1.0,
         top_k: int | None = None,
         top_p: float | None = None,
+        features: Any = None,
         random_state: Any = None,
     ) -> list[list[Any]]:
         """Draw ``n`` continuations of ``prefix``, symbol by symbol.
@@ -381,6 +676,9 @@ class NeuralLanguageModel(CausalNextItemBase):
         top_p : float or None, default=None
             Nucleus sampling: draw from the smallest set of most likely
             symbols whose probability reaches ``top_p``.
+        features : array-like of shape (D,), (1, D) or (n, D), default=None
+            The conditioning vector of every sample (one row for all, or one
+            row each); models fitted with features only, and then required.
         random_state : None, int or numpy Generator, default=None
             Seed of the draws; with an int, the samples are reproducible.
 
@@ -391,6 +689,7 @@ class NeuralLanguageModel(CausalNextItemBase):
         """
         check_is_fitted(self, "sample")
         self._check_sample_args(n, max_length, temperature, top_k, top_p)
+        condition = self._conditioning(features, n, "sample", broadcast=True)
         context = self._prefix_ids(prefix)
         generator = torch.Generator().manual_seed(
             torch_seed(check_random_state(random_state))
@@ -401,15 +700,16 @@ class NeuralLanguageModel(CausalNextItemBase):
         tokens = np.tile(context, (n, 1))  # (N, L) all symbols so far
         state: Any = None
         with threads(self.n_threads, device), torch.no_grad():
+            rows = _rows(condition, np.arange(n), device)  # (N, D) or None
             for step in range(max_length):
                 if network.recurrent:
                     feed = tokens if step == 0 else tokens[:, -1:]
                     logits, state = network.step(
-                        torch.from_numpy(feed).to(device), state
+                        torch.from_numpy(feed).to(device), state, rows
                     )
                 else:
                     window = torch.from_numpy(tokens[:, -self.max_length :]).to(device)
-                    logits = network(window)[:, -1]  # (N, V)
+                    logits = network(window, None, rows)[:, -1]  # (N, V)
                 choice = _draw(logits.cpu(), temperature, top_k, top_p, generator)
                 choice[done] = PAD_ID
                 done |= choice == SEP_ID
@@ -458,6 +758,92 @@ class NeuralLanguageModel(CausalNextItemBase):
                 raise InvalidParameterError(
                     f"{owner}: {name} must be {expected}; got {value!r}."
                 )
+
+
+class _FeatureWindows(WindowBatches):
+    """Causal windows whose batches also carry their sequence's ``features`` (N, D)."""
+
+    def __init__(
+        self,
+        values: Array,
+        offsets: Array,
+        rows: Array,
+        features: Array,
+        width: int,
+        batch_size: int,
+        shuffle: bool,
+    ) -> None:
+        super().__init__(values, offsets, width, batch_size, shuffle)
+        self.rows = rows  # (n_steps,) training sequence of each id
+        self.features = features  # (n_sequences, D) float32
+
+    def batches(
+        self, rng: np.random.Generator | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Yield one epoch of batches, each with its windows' feature rows."""
+        rng = rng if self.shuffle else None
+        starts, lengths = causal_windows(self.offsets, self.width, rng)
+        for index in bucket_batches(lengths, self.batch_size, rng):
+            window, mask = pad_gather(self.values, starts[index], lengths[index])
+            batch = self._batch(window, mask, torch)
+            rows = self.rows[starts[index]]  # a window never crosses sequences
+            batch["features"] = torch.from_numpy(self.features[rows])  # (N, D)
+            yield batch
+
+
+def _feature_loss(module: nn.Module, batch: dict[str, Any]) -> tuple[Tensor, int]:
+    """Return the summed next-step cross-entropy of a feature batch, and its count."""
+    logits = module(batch["inputs"], batch["mask"], batch["features"])  # (N, L, V)
+    total = F.cross_entropy(
+        logits.flatten(0, 1).float(),  # (N * L, V)
+        batch["targets"].flatten(),  # (N * L,)
+        ignore_index=IGNORE_INDEX,
+        reduction="sum",
+    )
+    return total, batch["n_targets"]
+
+
+def _rows(condition: Array | None, index: Array, device: Any) -> Tensor | None:
+    """Return rows ``index`` of the ``(N, D)`` features as a tensor (None: None)."""
+    if condition is None:
+        return None
+    return torch.from_numpy(np.ascontiguousarray(condition[index])).to(device)
+
+
+def _as_features(features: Any, owner: str, *, allow_row: bool = False) -> Array:
+    """Return ``features`` as a finite float64 array ``(N, D)``, or raise a clear error.
+
+    With ``allow_row``, a 1-D array is read as one row ``(1, D)``.
+    """
+    try:
+        array = np.asarray(features, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"{owner}: features must be numbers, an array of shape (N, D) with "
+            f"one row per sequence; got {type(features).__name__} that does not "
+            "convert to floats. Pass a float array."
+        ) from None
+    if allow_row and array.ndim == 1:
+        array = array[None, :]  # (D,) -> (1, D)
+    if array.ndim != 2 or array.shape[1] == 0:
+        hint = (
+            " For one feature per sequence use features.reshape(-1, 1)."
+            if array.ndim == 1
+            else ""
+        )
+        raise DataError(
+            f"{owner}: features must be a 2-D array of shape (N, D), one row "
+            f"per sequence and D >= 1 columns; got shape {array.shape}.{hint}"
+        )
+    finite = np.isfinite(array).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise DataError(
+            f"{owner}: features must be finite; {len(bad)} row(s) hold NaN or "
+            f"inf (first: row {int(bad[0])}). Impute those values or drop those "
+            "sequences."
+        )
+    return array
 
 
 def _is_int(value: Any) -> bool:
