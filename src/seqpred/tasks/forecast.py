@@ -21,6 +21,22 @@ Examples
 >>> y = np.tile([1.0, 5.0, 3.0], 4)
 >>> SeasonalNaive(season_length=3).fit([y]).predict(horizon=3)[0, :, 0].tolist()
 [1.0, 5.0, 3.0]
+
+:class:`AR` and :class:`DLinear` also take known-future covariates and
+static features as extra regressors: ``fit(series, covariates=...,
+static=...)`` with one array ``(steps, C)`` per series, aligned with it, and
+``static`` ``(N, S)``; ``predict`` then needs covariates covering each
+history *and* the ``h`` steps ahead (``static`` may be left out when
+continuing the training series). Each forecast step reads its own covariate
+row (the recursive strategy, the next step's row at each iteration):
+
+>>> from seqpred.tasks.forecast import AR
+>>> x = np.arange(30.0) % 7  # known in advance, e.g. the weekday
+>>> sales = 2.0 * x[:24] + 1.0
+>>> model = AR(order=1, horizon=6, strategy="direct")
+>>> model = model.fit([sales], covariates=[x[:24]])
+>>> model.predict(covariates=[x])[0, :, 0].round(6).tolist()
+[7.0, 9.0, 11.0, 13.0, 1.0, 3.0]
 """
 
 from seqpred.evaluate.forecast import BacktestResult, backtest, forecast_errors

@@ -165,16 +165,27 @@ class NormalEquations:
         out.partial = [(z @ full, t) for z, t in self.partial]
         return out
 
-    def solve(self, alpha: float) -> tuple[Array, Array, Array]:
+    def solve(
+        self, alpha: float, select: Array | None = None
+    ) -> tuple[Array, Array, Array]:
         """Return ``(weights (d, width), rms (width,), rows (width,))``.
 
         ``alpha`` is the ridge penalty per row: the fit minimises the mean
         squared error plus ``alpha`` times the squared weights (not the
-        intercept).
+        intercept). ``select`` ``(d, width)``, a boolean mask, limits target
+        ``k`` to the columns ``select[:, k]`` (the intercept, last, always
+        included); the others get weight 0. None uses every column.
         """
         if not self.partial:
             counts = np.full(self.width, self.count)
-            weights = _ridge(self.gram, self.cross, self.count, alpha)
+            if select is None:
+                weights = _ridge(self.gram, self.cross, self.count, alpha)
+            else:
+                weights = np.zeros_like(self.cross)
+                for k in range(self.width):
+                    weights[:, k] = _ridge_columns(
+                        self.gram, self.cross[:, k], self.count, alpha, select[:, k]
+                    )
             rss = _rss(self.gram, self.cross, self.squares, weights)
             return weights, np.sqrt(rss / np.maximum(counts, 1)), counts
         z = np.vstack([p[0] for p in self.partial])
@@ -191,7 +202,10 @@ class NormalEquations:
             use = known >= k + 1
             cross = self.cross[:, k] + z[use].T @ t[use, k]
             square = self.squares[k] + float((t[use, k] ** 2).sum())
-            w = _ridge(gram, cross[:, None], count, alpha)
+            if select is None:
+                w = _ridge(gram, cross[:, None], count, alpha)
+            else:
+                w = _ridge_columns(gram, cross, count, alpha, select[:, k])[:, None]
             weights[:, k] = w[:, 0]
             rss = _rss(gram, cross[:, None], np.array([square]), w)
             rms[k] = float(np.sqrt(rss[0] / max(count, 1)))
@@ -209,6 +223,16 @@ def _ridge(gram: Array, cross: Array, count: int, alpha: float) -> Array:
         except np.linalg.LinAlgError:
             pass
     return np.asarray(np.linalg.lstsq(system, cross, rcond=None)[0])
+
+
+def _ridge_columns(
+    gram: Array, cross: Array, count: int, alpha: float, use: Array
+) -> Array:
+    """Solve for one target ``cross`` ``(d,)`` on the columns ``use``; 0 elsewhere."""
+    weights = np.zeros(len(gram))
+    sub = np.ix_(use, use)
+    weights[use] = _ridge(gram[sub], cross[use, None], count, alpha)[:, 0]
+    return weights
 
 
 def _rss(gram: Array, cross: Array, squares: Array, weights: Array) -> Array:

@@ -96,6 +96,15 @@ class AR(LinearWindowForecaster):
         The constant of each learned step.
     residual_std_ : ndarray of shape (width,)
         In-sample RMS error of each learned step (scaled units).
+    covariate_coef_ : ndarray of shape (n_covariates_, width)
+        Weights of the covariate row of each learned step's target step.
+    static_coef_ : ndarray of shape (n_static_, width)
+        Weights of the series' static features, per learned step.
+    n_covariates_, n_static_ : int
+        Covariate columns and static features the model was fitted with
+        (0: none; see ``fit(series, covariates=..., static=...)``).
+    train_static_ : ndarray of shape (n_sequences_, n_static_)
+        The training series' static features, reused by ``predict()``.
     n_windows_ : int
         Training windows used.
     n_features_, n_sequences_ : int
@@ -108,6 +117,15 @@ class AR(LinearWindowForecaster):
     Cost ``O(windows p^2 + p^3)``: the normal equations are accumulated per
     channel. A history needs at least ``order`` steps. Recursive intervals
     use the psi weights of the fitted AR, ``sigma^2 sum_j psi_j^2``.
+
+    Known-future covariates ``(steps, C)`` per series and static features
+    ``(N, S)`` are optional extra regressors (an ARX model): learned step
+    ``k`` reads the covariate row of its target step and the static row.
+    They enter unscaled, so with ``scaling`` other than ``"none"`` (or a
+    ``transform``) their effect is in the scaled (transformed) units of
+    each window. Like the lag weights, their weights are shared by every
+    series and feature (channel). They are treated as exactly known, so the
+    recursive intervals do not widen for them.
 
     References
     ----------
@@ -221,6 +239,15 @@ class DLinear(LinearWindowForecaster):
         The constant of each learned step.
     residual_std_ : ndarray of shape (width,)
         In-sample RMS error of each learned step (scaled units).
+    covariate_coef_ : ndarray of shape (n_covariates_, width)
+        Weights of the covariate row of each learned step's target step.
+    static_coef_ : ndarray of shape (n_static_, width)
+        Weights of the series' static features, per learned step.
+    n_covariates_, n_static_ : int
+        Covariate columns and static features the model was fitted with
+        (0: none; see ``fit(series, covariates=..., static=...)``).
+    train_static_ : ndarray of shape (n_sequences_, n_static_)
+        The training series' static features, reused by ``predict()``.
     n_windows_ : int
         Training windows used.
     n_features_, n_sequences_ : int
@@ -233,6 +260,9 @@ class DLinear(LinearWindowForecaster):
     The model is linear in the window, so after fitting the two maps fold
     into one (``coef_``). Cost ``O(windows L^2 + L^3)`` with ``L`` the
     lookback; a history needs at least ``lookback`` steps.
+
+    Known-future covariates and static features are optional extra
+    regressors, as for :class:`AR` (see ``fit``).
 
     References
     ----------
