@@ -63,7 +63,9 @@ def part_seq2seq(state: Any) -> None:
     )
     rows = []
     for name, model in _models(quick, seed).items():
-        with step(f"fitting {name}"):
+        neural = name == "seq2seq-rnn"
+        budget = f" (a GRU, at most {GRU_SECONDS:.0f} s)" if neural else ""
+        with step(f"fitting {name}{budget}"):
             start = time.perf_counter()
             model.fit(*train)
             seconds = time.perf_counter() - start

@@ -382,7 +382,7 @@ def demo(
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the data.")] = 0,
 ) -> None:
-    """Run a guided tour on synthetic click sessions; needs no files."""
+    """Run a guided tour of the four problems on synthetic data; needs no files."""
     from seqpred._cli_demo import run_demo
 
     run_demo(quick=quick, seed=seed)
