@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from seqpred.compress._buffers import as_buffer, encode_growing
+from seqpred.compress._byte_model import AdaptiveByteModel
 from seqpred.compress._cm_kernel import cm_kernel
 from seqpred.compress._tables import (
     bit_history_tables,
@@ -89,7 +89,7 @@ def _tables() -> dict[str, Array]:
 
 
 @dataclass(frozen=True)
-class ContextMixing:
+class ContextMixing(AdaptiveByteModel):
     """Adaptive context-mixing model of bytes that encodes and decodes.
 
     Parameters
@@ -143,72 +143,6 @@ class ContextMixing:
             )
 
     # -- public -----------------------------------------------------------------
-
-    def encode(self, data: bytes, *, prime: bytes = b"") -> bytes:
-        """Compress ``data``; the model first reads ``prime`` without coding it.
-
-        Parameters
-        ----------
-        data : bytes
-            The bytes to code.
-        prime : bytes, default=b""
-            Bytes the model learns from first; :meth:`decode` must get the
-            same ones.
-
-        Returns
-        -------
-        bytes
-            The code (``len(data)`` is not stored in it).
-        """
-        buf = as_buffer(prime + data)
-        return encode_growing(
-            lambda out: self._run(buf, len(prime), True, out, np.zeros(0)), len(data)
-        )
-
-    def decode(self, code: bytes, n_bytes: int, *, prime: bytes = b"") -> bytes:
-        """Decompress ``n_bytes`` bytes from ``code`` made by :meth:`encode`.
-
-        Parameters
-        ----------
-        code : bytes
-            The output of :meth:`encode`.
-        n_bytes : int
-            Length of the original data.
-        prime : bytes, default=b""
-            The ``prime`` given to :meth:`encode`.
-
-        Returns
-        -------
-        bytes
-            The original data. A wrong ``code`` gives wrong bytes, not an
-            error: check a checksum of the result.
-        """
-        buf = np.zeros(len(prime) + n_bytes, dtype=np.uint8)
-        buf[: len(prime)] = as_buffer(prime)
-        stream = as_buffer(code)
-        self._run(buf, len(prime), False, stream, np.zeros(0, dtype=np.float64))
-        return buf[len(prime) :].tobytes()
-
-    def code_lengths(self, data: bytes, *, prime: bytes = b"") -> Array:
-        """Return the ideal code length in bits of each byte, learning as it reads.
-
-        Parameters
-        ----------
-        data : bytes
-            The bytes to measure.
-        prime : bytes, default=b""
-            Bytes the model learns from first (not measured).
-
-        Returns
-        -------
-        ndarray of float64 of shape (len(data),)
-            ``-log2 P(byte | everything before it)``; their sum is the size
-            :meth:`encode` reaches, to within a few bytes.
-        """
-        buf = as_buffer(prime + data)
-        costs = np.zeros(len(buf), dtype=np.float64)
-        self._run(buf, len(buf), True, np.zeros(64, dtype=np.uint8), costs)
-        return costs[len(prime) :]
 
     # -- internals --------------------------------------------------------------
 

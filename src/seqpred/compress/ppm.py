@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from seqpred.compress._buffers import as_buffer, encode_growing
+from seqpred.compress._byte_model import AdaptiveByteModel
 from seqpred.compress._ppm_kernel import N_SEE, ppm_kernel
 from seqpred.exceptions import InvalidParameterError
 
@@ -38,7 +38,7 @@ _INHERIT = {"SEE": 8, "D": 3, "C": 3}
 
 
 @dataclass(frozen=True)
-class AdaptivePPM:
+class AdaptivePPM(AdaptiveByteModel):
     """Adaptive PPM byte model with exclusion that encodes and decodes.
 
     Parameters
@@ -112,70 +112,6 @@ class AdaptivePPM:
             raise InvalidParameterError(
                 f"AdaptivePPM: inheritance must be a bool; got {self.inheritance!r}."
             )
-
-    def encode(self, data: bytes, *, prime: bytes = b"") -> bytes:
-        """Compress ``data`` after reading ``prime`` (see ``ContextMixing.encode``).
-
-        Parameters
-        ----------
-        data : bytes
-            The bytes to code.
-        prime : bytes, default=b""
-            Bytes the model learns from first.
-
-        Returns
-        -------
-        bytes
-            The code.
-        """
-        buf = as_buffer(prime + data)
-        return encode_growing(
-            lambda out: self._run(buf, len(prime), True, out, np.zeros(0)), len(data)
-        )
-
-    def decode(self, code: bytes, n_bytes: int, *, prime: bytes = b"") -> bytes:
-        """Decompress ``n_bytes`` bytes of :meth:`encode`'s ``code``.
-
-        Parameters
-        ----------
-        code : bytes
-            The output of :meth:`encode`.
-        n_bytes : int
-            Length of the original data.
-        prime : bytes, default=b""
-            The ``prime`` given to :meth:`encode`.
-
-        Returns
-        -------
-        bytes
-            The original data (wrong bytes, not an error, for a wrong code).
-        """
-        buf = np.zeros(len(prime) + n_bytes, dtype=np.uint8)
-        buf[: len(prime)] = as_buffer(prime)
-        self._run(
-            buf, len(prime), False, as_buffer(code), np.zeros(0, dtype=np.float64)
-        )
-        return buf[len(prime) :].tobytes()
-
-    def code_lengths(self, data: bytes, *, prime: bytes = b"") -> Array:
-        """Return each byte's ideal code length in bits, learning as it reads.
-
-        Parameters
-        ----------
-        data : bytes
-            The bytes to measure.
-        prime : bytes, default=b""
-            Bytes the model learns from first (not measured).
-
-        Returns
-        -------
-        ndarray of float64 of shape (len(data),)
-            Bits per byte (escapes included).
-        """
-        buf = as_buffer(prime + data)
-        costs = np.zeros(len(buf), dtype=np.float64)
-        self._run(buf, len(buf), True, np.zeros(64, dtype=np.uint8), costs)
-        return costs[len(prime) :]
 
     def _run(
         self, buf: Array, start: int, encode: bool, code: Array, costs: Array
