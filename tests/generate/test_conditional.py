@@ -35,7 +35,7 @@ def test_conditional_ppm_samples_carry_their_label():
     assert counts.max() < 100
 
 
-def test_conditional_neural_lm_with_a_label_token():
+def test_conditional_neural_lm_with_a_label_token(tmp_path):
     pytest.importorskip("torch")
     from seqpred.models.neural import NeuralLanguageModel
 
@@ -49,6 +49,12 @@ def test_conditional_neural_lm_with_a_label_token():
     assert _recovered(model, classifier, 24, temperature=0.7) >= 0.9
     with pytest.raises(InvalidParameterError, match="needs a label"):
         model.sample(1)
+    # the nested network's weights travel in the model file
+    path = seqpred.save(model, tmp_path / "conditional.seqpred")
+    twin = seqpred.load(path)
+    np.testing.assert_allclose(
+        twin.log_proba(X[:3], y[:3]), model.log_proba(X[:3], y[:3]), rtol=1e-6
+    )
 
 
 def test_probabilities_scores_and_back_off():

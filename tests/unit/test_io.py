@@ -101,6 +101,19 @@ class ToyBadExtra(ToyHooks):
         return {"../evil": b"x"}
 
 
+class ToyHolder(BaseEstimator):
+    """Hold nested estimators that write extra files (as an ensemble of nets)."""
+
+    def __init__(self, n=2):
+        self.n = n
+
+    def fit(self, X=None, y=None):
+        self.members_ = [ToyHooks(scale=i + 1).fit() for i in range(self.n)]
+        self.single_ = ToyHooks(scale=7).fit()
+        self._mark_fitted()
+        return self
+
+
 @pytest.fixture
 def toys(monkeypatch):
     for name, cls in [
@@ -108,6 +121,7 @@ def toys(monkeypatch):
         ("toy-inner", Inner),
         ("toy-hooks", ToyHooks),
         ("toy-bad-extra", ToyBadExtra),
+        ("toy-holder", ToyHolder),
     ]:
         target = f"{cls.__module__}:{cls.__qualname__}"
         monkeypatch.setitem(REGISTRY, name, (target, "next-item"))
@@ -244,6 +258,32 @@ def test_state_and_extra_file_hooks(tmp_path, toys):
     np.testing.assert_array_equal(twin._store["w"], [3.0] * 4)
     np.testing.assert_array_equal(twin.loaded_, [3.0] * 4)
     assert twin.note_ == "fitted" and twin.is_fitted
+
+
+def test_nested_estimators_get_their_own_extra_files(tmp_path, toys):
+    path = io.save(ToyHolder(n=2).fit(), tmp_path / "n.seqpred")
+    manifest = io.read_manifest(path)
+    assert manifest["extra_files"] == []
+    assert len(manifest["nested_files"]) == 3
+    assert all(name.startswith("part") for name in manifest["nested_files"])
+    twin = io.load(path)
+    assert [m.loaded_.tolist() for m in twin.members_] == [[1.0] * 4, [2.0] * 4]
+    np.testing.assert_array_equal(twin.single_.loaded_, [7.0] * 4)
+    assert all(m.is_fitted for m in [*twin.members_, twin.single_])
+
+
+def test_nested_file_map_pointing_nowhere_is_corrupt(tmp_path, toys):
+    path = io.save(ToyHolder(n=1).fit(), tmp_path / "n.seqpred")
+
+    def unlist(manifest):
+        manifest["nested_files"] = manifest["nested_files"][:1]
+
+    def drop(members):
+        for name in sorted(n for n in members if n.startswith("part"))[1:]:
+            del members[name]
+
+    rewrite(path, edit_manifest=unlist, edit_members=drop)
+    assert "are not listed as nested_files" in load_error(path)
 
 
 # -- refusals at save time ------------------------------------------------------------

@@ -70,9 +70,7 @@ class ConditionalModel(BaseEstimator):
     With ``label=None``, ``"per-label"`` answers from the shared model
     alone; ``"prefix"`` needs a label. Limits: with ``"prefix"`` the label
     token is only seen while it is inside the base model's context (the
-    neural model's ``max_length``), so it suits sequences about that long;
-    a neural base cannot be saved with :func:`seqpred.save` (nested neural
-    weights are not supported by the file format).
+    neural model's ``max_length``), so it suits sequences about that long.
 
     Examples
     --------
