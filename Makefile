@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck bench clean
+.PHONY: venv demo test lint typecheck bench aeon-venv clean
 
 ## venv: create .venv and install seqpred with its dev extra (again only when pyproject changes)
 venv: $(STAMP)
@@ -36,6 +36,12 @@ test: lint typecheck
 ## bench: a quick next-item benchmark (SIGN and MSNBC; needs ../shared/data/next_item)
 bench: venv
 	$(BIN)/python benchmarks/next_item.py --quick --no-baseline
+
+## aeon-venv: a separate venv with aeon (it pins other numba/numpy versions) and seqpred,
+## for the MiniRocket comparison: .venv-aeon/bin/python benchmarks/classify.py --parts ucr
+aeon-venv:
+	test -x .venv-aeon/bin/python || $(PYTHON) -m venv .venv-aeon
+	.venv-aeon/bin/python -m pip install --quiet aeon -e .
 
 ## clean: remove caches and build output (keeps .venv)
 clean:
