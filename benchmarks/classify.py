@@ -1,10 +1,14 @@
 """Classification benchmark: UCR/UEA, DNA splice, MR, TREC and anomaly detection.
 
-Run ``python benchmarks/classify.py [--parts ucr,dna,text,anomaly] [--quick]``.
-Data come from ``../shared/data`` (see its README). aeon's MiniRocket is the
-anchor when ``aeon`` is importable (a benchmark-only extra), run in the same
-process. ``--quick`` runs a subset fast (two UCR sets, three MR folds, DNA
-and TREC without model selection). Model selection only ever looks at
+Run ``python benchmarks/classify.py [--parts ucr,dna,text,anomaly] [--quick]
+[--repeats N]``. Data come from ``../shared/data`` (see its README). aeon's
+MiniRocket is the anchor when ``aeon`` is importable (a benchmark-only extra),
+run in the same process: both MiniRockets are fitted once on tiny data first
+(numba cache load or compile, reported apart), then each dataset's fit +
+predict seconds are the best of ``--repeats`` runs (default 3), ours and
+aeon's interleaved. ``NUMBA_NUM_THREADS`` sets our threads; aeon's default
+``n_jobs=1`` uses one. ``--quick`` runs a subset fast (two UCR sets, three MR
+folds, DNA and TREC without model selection). Model selection only ever looks at
 training data (cross-validation inside the training set). The last line is
 ``RESULTS {json}`` with ``accuracy`` and ``seconds`` per dataset and model,
 and ``anomaly`` with the synthetic event-log ROC AUC and the NAB
@@ -49,6 +53,7 @@ UCR = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "Coffee", "BasicMotions",
 
 RESULTS: dict[str, Any] = {"accuracy": {}, "seconds": {}, "anomaly": {}}
 QUICK = False
+REPEATS = 3  # MiniRocket timings: best of this many runs
 
 
 def _record(dataset: str, model: str, accuracy: float, seconds: float) -> None:
@@ -103,17 +108,53 @@ def _aeon_minirocket(
     return accuracy, time.perf_counter() - start
 
 
+def _warm_up() -> None:
+    """Fit each MiniRocket once on tiny data: numba loads (or compiles) its kernels.
+
+    The per-dataset seconds then measure steady-state fit + predict; this
+    one-off cost is printed separately.
+    """
+    t = np.linspace(0, 6, 40)
+    X = SequenceSet.from_lists(
+        [np.sin(t * f) for f in (1, 1.1, 3, 3.2)] * 3,
+        kind="numeric",
+        labels=["slow", "slow", "fast", "fast"] * 3,
+    )
+    start = time.perf_counter()
+    MiniRocketClassifier(random_state=0).fit(X).predict(X)
+    line = f"first call: seqpred-minirocket {time.perf_counter() - start:.2f}s"
+    start = time.perf_counter()
+    if _aeon_minirocket(X, X) is not None:
+        line += f", aeon-minirocket {time.perf_counter() - start:.2f}s"
+    print(line + " (numba cache load or compile; not in the times below)",
+          file=sys.stderr)  # fmt: skip
+
+
 def run_ucr() -> None:
+    from seqpred._numba import n_threads
+
+    print(f"MiniRocket: best of {REPEATS} runs, ours and aeon's interleaved; "
+          f"seqpred on {n_threads()} numba thread(s)", file=sys.stderr)  # fmt: skip
+    _warm_up()
     for name in UCR[:2] if QUICK else UCR:
         train, test = _ucr(name)
         y_train, y_test = train.labels, test.labels
-        acc, sec = _timed(
-            lambda: MiniRocketClassifier(random_state=0), train, y_train, test, y_test
-        )
+        ours: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
+        for _ in range(REPEATS):  # the machine may be shared: keep the fastest
+            acc, sec = _timed(
+                lambda: MiniRocketClassifier(random_state=0),
+                train, y_train, test, y_test,
+            )  # fmt: skip
+            ours.append((sec, acc))
+            anchor = _aeon_minirocket(train, test)
+            if anchor is not None:
+                theirs.append((anchor[1], anchor[0]))
+        sec, acc = min(ours)
         _record(name, "seqpred-minirocket", acc, sec)
-        anchor = _aeon_minirocket(train, test)
-        if anchor is not None:
-            _record(name, "aeon-minirocket", *anchor)
+        if theirs:
+            sec, acc = min(theirs)
+            _record(name, "aeon-minirocket", acc, sec)
         acc, sec = _timed(DTWClassifier, train, y_train, test, y_test)
         _record(name, "seqpred-1nn-dtw-full", acc, sec)
 
@@ -268,9 +309,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--parts", default="ucr,dna,text,anomaly")
     parser.add_argument("--quick", action="store_true", help="a fast subset")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="MiniRocket timings: best of N runs"
+    )
     args = parser.parse_args(argv)
-    global QUICK
-    QUICK = args.quick
+    global QUICK, REPEATS
+    QUICK, REPEATS = args.quick, max(1, args.repeats)
     parts = args.parts.split(",")
     runs = (("ucr", run_ucr), ("dna", run_dna), ("text", run_text),
             ("anomaly", run_anomaly))  # fmt: skip

@@ -7,8 +7,8 @@ solvers the classifiers need:
   minimised with L-BFGS (two-loop recursion, Armijo backtracking) on a
   small CSR matrix type (:class:`CSR`) or a dense array;
 * :func:`fit_ridge_cv` — one-vs-rest ridge regression on ±1 targets with the
-  regularisation chosen by exact leave-one-out error from one thin SVD
-  (the closed form of ``RidgeClassifierCV``).
+  regularisation chosen by exact leave-one-out error from one eigen- or
+  singular value decomposition (the closed form of ``RidgeClassifierCV``).
 """
 
 from __future__ import annotations
@@ -236,27 +236,43 @@ def fit_ridge_cv(
     -----
     With ``Xc = X - mean = U S Vᵀ``, the hat matrix is
     ``H = U diag(s²/(s²+α)) Uᵀ`` and the leave-one-out residual of example
-    ``i`` is ``(y_i - (Hy)_i) / (1 - H_ii)``: one SVD serves every alpha.
-    The intercept is the target mean (centering), as in scikit-learn's GCV.
+    ``i`` is ``(y_i - (Hy)_i) / (1 - H_ii)``: one decomposition serves every
+    alpha. When there are fewer examples than features (MiniRocket's usual
+    case) ``U`` and ``s²`` come from the eigendecomposition of the small
+    ``(N, N)`` Gram matrix ``Xc Xcᵀ``, which costs one matrix product instead
+    of an SVD of the ``(N, D)`` matrix (scikit-learn's "gram" mode);
+    otherwise from a thin SVD. The intercept is the target mean (centering),
+    as in scikit-learn's GCV.
     """
-    Y = -np.ones((len(y), n_classes))
-    Y[np.arange(len(y)), y] = 1.0
+    n = len(y)
+    Y = -np.ones((n, n_classes))
+    Y[np.arange(n), y] = 1.0
     x_mean, y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc, Yc = X - x_mean, Y - y_mean
-    U, s, Vt = np.linalg.svd(Xc, full_matrices=False)  # U: (N, r), Vt: (r, D)
+    gram = n <= Xc.shape[1]
+    if gram:
+        eigenvalues, U = np.linalg.eigh(Xc @ Xc.T)  # U: (N, N)
+        s2 = np.maximum(eigenvalues, 0.0)  # rounding can leave tiny negatives
+    else:
+        U, s, Vt = np.linalg.svd(Xc, full_matrices=False)  # U: (N, r), Vt: (r, D)
+        s2 = s**2
     UtY = U.T @ Yc  # (r, C)
+    U2 = U**2
     best: tuple[float, float, Array] | None = None
     for alpha in alphas:
-        shrink = s**2 / (s**2 + alpha)  # (r,)
+        shrink = s2 / (s2 + alpha)  # (r,)
         fitted = U @ (shrink[:, None] * UtY)
-        h = np.einsum("ij,j,ij->i", U, shrink, U) + 1.0 / len(y)  # + intercept
+        h = U2 @ shrink + 1.0 / n  # diagonal of H, + intercept
         resid = (Yc - fitted) / np.maximum(1.0 - h, 1e-12)[:, None]
         err = float((resid**2).mean())
         if best is None or err < best[0] - 1e-12:
             best = (err, float(alpha), Y - resid)
     assert best is not None
     _, alpha, loo = best
-    coef = Vt.T @ ((s / (s**2 + alpha))[:, None] * UtY)  # (D, C)
+    if gram:  # V diag(s/(s²+α)) Uᵀ Y = Xcᵀ U diag(1/(s²+α)) Uᵀ Y
+        coef = Xc.T @ (U @ (UtY / (s2 + alpha)[:, None]))  # (D, C)
+    else:
+        coef = Vt.T @ ((np.sqrt(s2) / (s2 + alpha))[:, None] * UtY)
     return coef, y_mean - x_mean @ coef, alpha, loo
 
 

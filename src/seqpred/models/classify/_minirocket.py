@@ -4,7 +4,11 @@ Kernels have length 9 and weights -1 except three positions of weight 2; the
 84 kernels are the 84 choices of those three positions. Because the weights
 are fixed, a convolution is ``C = -sum_j X_j + 3 (X_a + X_b + X_c)`` where
 ``X_j`` is the series shifted by ``(j - 4) · dilation`` with zero padding:
-nine shifted copies serve all 84 kernels at once.
+nine shifted copies serve all 84 kernels at once. As in the reference code
+the arithmetic is float32: ``A = -sum_j X_j`` and ``G_j = 3 X_j`` are formed
+once per dilation and a kernel's output is ``((A + G_a) + G_b) + G_c``, every
+step one float32 operation, so that this NumPy path (used without numba) and
+the compiled loops of :mod:`._minirocket_kernels` give identical features.
 
 Series are stored padded to ``(N, channels, L)`` with their lengths; every
 count is restricted to a series' own positions, so unequal lengths and
@@ -14,16 +18,21 @@ as in the reference implementation).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
-from seqpred._numba import numba_enabled
-from seqpred.models.classify._minirocket_kernels import transform_compiled
+from seqpred._numba import n_threads, numba_enabled
+from seqpred.models.classify._minirocket_kernels import (
+    diagonal_compiled,
+    transform_compiled,
+)
 
 __all__ = [
     "INDICES",
+    "fit_biases",
     "fit_dilations",
     "fit_minirocket",
     "quantiles",
@@ -35,6 +44,10 @@ Array = np.ndarray[Any, Any]
 
 INDICES = np.array(list(combinations(range(9), 3)), dtype=np.int64)  # (84, 3)
 """Positions of the three weights 2 in each of the 84 kernels."""
+
+PAIRS = np.unique(INDICES[:, :2], axis=0)  # (28, 2): the first two of those positions
+PAIR_OF = np.array([np.flatnonzero((PAIRS == k[:2]).all(axis=1))[0] for k in INDICES])
+"""Row of :data:`PAIRS` holding each kernel's first two weights 2 (84,)."""
 
 _CELLS = 8_000_000  # comparison cells per chunk (memory bound)
 
@@ -70,7 +83,7 @@ def quantiles(n: int) -> Array:
 
 def _shifted(X: Array, dilation: int) -> Array:
     """Return nine copies of X (N, ch, L), shifted by (j - 4)·d: (9, N, ch, L)."""
-    out = np.zeros((9, *X.shape))
+    out = np.zeros((9, *X.shape), dtype=np.float32)
     L = X.shape[-1]
     for j in range(9):
         s = (j - 4) * dilation
@@ -81,38 +94,58 @@ def _shifted(X: Array, dilation: int) -> Array:
     return out
 
 
-def _convolve(X: Array, dilation: int) -> Array:
-    """All 84 kernel outputs per channel: (84, N, ch, L)."""
-    S = _shifted(X, dilation)
-    out: Array = S[INDICES[:, 0]]  # the three taps of weight 2 = -1 + 3, in place
-    out += S[INDICES[:, 1]]
-    out += S[INDICES[:, 2]]
-    out *= 3.0
-    out -= S.sum(axis=0)[None]  # every tap also has weight -1
+def _taps(X: Array, dilation: int) -> tuple[Array, Array]:
+    """Return ``A = -Σ_j X_j`` (N, ch, L) and ``G = 3 X_j`` (9, N, ch, L).
+
+    ``X_j`` is X shifted by ``(j - 4)·d``; kernel ``(a, b, e)`` outputs
+    ``A + G_a + G_b + G_e``. The sum runs in tap order, one float32 addition
+    at a time, exactly as the compiled loop does.
+    """
+    G = _shifted(X, dilation)
+    total = np.zeros(X.shape, dtype=np.float32)
+    for j in range(9):
+        total += G[j]
+    G *= 3.0
+    return -total, G
+
+
+def _sum_channels(C: Array, channels: Array) -> Array:
+    """Sum each kernel's masked channels: C (84, N, ch, L), mask (84, ch) -> (84, N, L).
+
+    Channels are added one at a time in channel order, as in the compiled loop
+    (so the float32 sums agree bit for bit).
+    """
+    if C.shape[2] == 1:
+        out: Array = C[:, :, 0, :]
+        return out
+    out = np.zeros((C.shape[0], C.shape[1], C.shape[3]), dtype=np.float32)
+    for c in range(C.shape[2]):
+        picked = channels[:, c] > 0
+        out[picked] += C[picked, :, c, :]
     return out
 
 
-def _combine(C: Array, channels: Array) -> Array:
-    """Sum each kernel's channels: C (84, N, ch, L), mask (84, ch) -> (84, N, L)."""
-    out: Array = np.einsum("knpl,kp->knl", C, channels)
-    return out
+def _convolve(X: Array, dilation: int, channels: Array) -> Array:
+    """All 84 kernel outputs, channels summed: X (N, ch, L) -> (84, N, L)."""
+    A, G = _taps(X, dilation)
+    C: Array = A[None] + G[INDICES[:, 0]]
+    C += G[INDICES[:, 1]]
+    C += G[INDICES[:, 2]]
+    return _sum_channels(C, channels)
 
 
 def _diagonal(X: Array, dilation: int, channels: Array) -> Array:
     """Kernel ``k``'s output on series ``k`` of ``X`` ``(84, ch, L)``: ``(84, L)``.
 
-    The same sums as ``_combine(_convolve(X, dilation), channels)[k, k]``,
-    without the 83 other series per kernel.
+    The same sums as ``_convolve(X, dilation, channels)[k, k]``, without the
+    83 other series per kernel.
     """
-    S = _shifted(X, dilation)  # (9, 84, ch, L)
+    A, G = _taps(X, dilation)
     rows = np.arange(len(INDICES))
-    C: Array = S[INDICES[:, 0], rows]
-    C += S[INDICES[:, 1], rows]
-    C += S[INDICES[:, 2], rows]
-    C *= 3.0
-    C -= S.sum(axis=0)
-    out: Array = np.einsum("kpl,kp->kl", C, channels)
-    return out
+    C: Array = A + G[INDICES[:, 0], rows]
+    C += G[INDICES[:, 1], rows]
+    C += G[INDICES[:, 2], rows]
+    return _sum_channels(C[:, None], channels)[:, 0]
 
 
 def fit_minirocket(
@@ -139,30 +172,22 @@ def fit_minirocket(
     -------
     dict
         ``dilations``, ``features_per_dilation``, ``channels`` (a
-        ``(n_dilations, 84, ch)`` 0/1 mask) and ``biases``.
+        ``(n_dilations, 84, ch)`` 0/1 mask) and ``biases`` (float32).
     """
-    n, n_channels, L = X.shape
+    n_channels, L = X.shape[1], X.shape[2]
     dilations, per_dilation = fit_dilations(L, n_features, max_dilations_per_kernel)
-    channels = np.ones((len(dilations), len(INDICES), n_channels))
-    if n_channels > 1:
+    shape = (len(dilations), len(INDICES))
+    channels = np.ones((*shape, n_channels))
+    if n_channels > 1:  # 1 to min(ch, 9) channels per kernel, log-uniformly
         top = min(n_channels, 9)
-        sizes = (2 ** rng.uniform(0, np.log2(top + 1), channels.shape[:2])).astype(int)
-        channels[:] = 0.0
-        for d in range(len(dilations)):
-            for k in range(len(INDICES)):
-                picked = rng.choice(n_channels, sizes[d, k], replace=False)
-                channels[d, k, picked] = 1.0
+        sizes = (2 ** rng.uniform(0, np.log2(top + 1), shape)).astype(int)
+        # a uniformly random subset of each size: the channels of lowest rank
+        ranks = np.argsort(np.argsort(rng.random(channels.shape), axis=-1), axis=-1)
+        channels = (ranks < sizes[..., None]).astype(float)
+    candidates = np.flatnonzero(np.asarray(lengths) > 0)  # empty series have no values
+    examples = candidates[rng.integers(len(candidates), size=shape)]
     q = quantiles(int(per_dilation.sum()) * len(INDICES))
-    biases = np.empty(len(q))
-    start = 0
-    for d, dilation in enumerate(dilations):
-        examples = rng.integers(n, size=len(INDICES))
-        C = _diagonal(X[examples], int(dilation), channels[d])  # kernel k, example k
-        for k in range(len(INDICES)):
-            stop = start + per_dilation[d]
-            row = C[k, : lengths[examples[k]]]
-            biases[start:stop] = np.quantile(row, q[start:stop])
-            start = stop
+    biases = fit_biases(X, lengths, dilations, per_dilation, channels, examples, q)
     return {
         "dilations": dilations,
         "features_per_dilation": per_dilation,
@@ -171,38 +196,98 @@ def fit_minirocket(
     }
 
 
+def fit_biases(
+    X: Array,
+    lengths: Array,
+    dilations: Array,
+    per_dilation: Array,
+    channels: Array,
+    examples: Array,
+    q: Array,
+) -> Array:
+    """Return float32 biases: quantiles ``q`` of each kernel's output on its example.
+
+    Kernel ``k`` at dilation ``d`` uses training series ``examples[d, k]``,
+    over that series' own positions; the quantiles interpolate linearly
+    between order statistics (NumPy's default). With numba the outputs come
+    from the compiled loop of :mod:`._minirocket_kernels`, bit for bit the
+    same as :func:`_diagonal`'s.
+    """
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    examples = np.asarray(examples, dtype=np.int64)
+    compiled = numba_enabled()
+    biases = np.empty(len(q), dtype=np.float32)
+    start = 0
+    for d, dilation in enumerate(dilations):
+        if compiled:
+            C = np.empty((len(INDICES), X.shape[-1]), dtype=np.float32)
+            mask = np.ascontiguousarray(channels[d] > 0)
+            diagonal_compiled(X, examples[d], int(dilation), INDICES, mask, C)
+        else:
+            C = _diagonal(X[examples[d]], int(dilation), channels[d])  # (84, L)
+        size = lengths[examples[d]]  # (84,)
+        C[np.arange(C.shape[1])[None, :] >= size[:, None]] = np.inf  # sorts last
+        C.sort(axis=1)
+        f = int(per_dilation[d])
+        top = (size - 1)[:, None]  # (84, 1)
+        position = q[start : start + len(INDICES) * f].reshape(-1, f) * top  # (84, f)
+        lo = np.minimum(np.floor(position).astype(np.int64), top)
+        hi = np.minimum(lo + 1, top)
+        low = np.take_along_axis(C, lo, axis=1).astype(np.float64)
+        high = np.take_along_axis(C, hi, axis=1)
+        biases[start : start + len(INDICES) * f] = (
+            low + (high - low) * (position - lo)
+        ).ravel()
+        start += len(INDICES) * f
+    return biases
+
+
 def transform(X: Array, lengths: Array, params: dict[str, Array]) -> Array:
-    """Return PPV features ``(N, n_features)``: the share of positions above each bias.
+    """Return float32 PPV features ``(N, F)``: the share of positions above each bias.
 
     Following the reference code, the convolutions of every other
     (dilation, kernel) pair use zero padding; the others count only the
     positions where the kernel lies inside the series (falling back to
-    padding when the series is too short for that dilation). With numba the
-    compiled loop of :mod:`._minirocket_kernels` computes the same features;
-    without, the vectorised NumPy version below.
+    padding when the series is too short for that dilation). Arithmetic is
+    float32, as in the reference code. With numba the compiled loop of
+    :mod:`._minirocket_kernels` computes the same features bit for bit,
+    on :func:`seqpred._numba.n_threads` threads (blocks of series; the loop
+    releases the GIL); without, the vectorised NumPy version below.
     """
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    lengths = np.asarray(lengths, dtype=np.int64)
     if not numba_enabled():
         return transform_numpy(X, lengths, params)
-    out = np.zeros((X.shape[0], len(params["biases"])))
-    transform_compiled(
-        np.ascontiguousarray(X, dtype=np.float64),
-        np.asarray(lengths, dtype=np.int64),
-        INDICES,
-        np.asarray(params["dilations"], dtype=np.int64),
-        np.asarray(params["features_per_dilation"], dtype=np.int64),
-        np.ascontiguousarray(params["channels"], dtype=np.float64),
-        np.ascontiguousarray(params["biases"], dtype=np.float64),
-        out,
-    )
+    out = np.empty((X.shape[0], len(params["biases"])), dtype=np.float32)
+    dilations = np.asarray(params["dilations"], dtype=np.int64)
+    per_dilation = np.asarray(params["features_per_dilation"], dtype=np.int64)
+    channels = np.ascontiguousarray(params["channels"] > 0)
+    biases = np.ascontiguousarray(params["biases"], dtype=np.float32)
+
+    def run(rows: slice) -> None:
+        transform_compiled(
+            X[rows], lengths[rows], INDICES, PAIRS, PAIR_OF, dilations,
+            per_dilation, channels, biases, out[rows],
+        )  # fmt: skip
+
+    n_blocks = min(n_threads(), len(X))
+    if n_blocks <= 1:
+        run(slice(None))
+        return out
+    bounds = np.linspace(0, len(X), n_blocks + 1).astype(int)
+    with ThreadPoolExecutor(n_blocks) as pool:  # numba releases the GIL
+        list(pool.map(run, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]))
     return out
 
 
 def transform_numpy(X: Array, lengths: Array, params: dict[str, Array]) -> Array:
     """:func:`transform` in vectorised NumPy (the path without numba)."""
+    X = np.asarray(X, dtype=np.float32)
     n, _, L = X.shape
     dilations, per_dilation = params["dilations"], params["features_per_dilation"]
-    biases = params["biases"]
-    out = np.zeros((n, len(biases)))
+    biases = np.asarray(params["biases"], dtype=np.float32)
+    out = np.zeros((n, len(biases)), dtype=np.float32)
     positions = np.arange(L)
     # the largest temporary is the (84, n, channels, L) kernel output
     step = max(1, _CELLS // max(1, len(INDICES) * L * X.shape[1]))
@@ -210,7 +295,7 @@ def transform_numpy(X: Array, lengths: Array, params: dict[str, Array]) -> Array
         chunk, lens = X[lo : lo + step], lengths[lo : lo + step]
         start = 0
         for d, dilation in enumerate(dilations):
-            C = _combine(_convolve(chunk, int(dilation)), params["channels"][d])
+            C = _convolve(chunk, int(dilation), params["channels"][d])
             f = int(per_dilation[d])
             pad = 4 * int(dilation)
             full = positions[None, :] < lens[:, None]  # (n, L)

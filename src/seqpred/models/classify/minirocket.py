@@ -10,19 +10,26 @@ from seqpred._params import Interval
 from seqpred.base import Tags, check_random_state
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.classify import _minirocket
-from seqpred.models.classify._linear import fit_ridge_cv, fit_temperature
+from seqpred.models.classify._linear import fit_ridge_cv, fit_temperature, softmax
 from seqpred.models.classify._mixin import ClassifierMixin
 
 __all__ = ["MiniRocketClassifier", "padded_channels"]
 
 Array = np.ndarray[Any, Any]
 
+_ROWS = 256  # series per block of the decision's float64 product
 
-def padded_channels(ss: SequenceSet, length: int | None = None) -> tuple[Array, Array]:
-    """Return ``(X, lengths)``: series as a zero-padded ``(N, channels, L)`` array."""
+
+def padded_channels(
+    ss: SequenceSet, length: int | None = None, dtype: Any = np.float64
+) -> tuple[Array, Array]:
+    """Return ``(X, lengths)``: series as a zero-padded ``(N, channels, L)`` array.
+
+    ``L`` is the longest series, or ``length`` if longer; ``dtype`` is X's.
+    """
     lengths = ss.lengths
     L = max(int(lengths.max()) if len(lengths) else 0, length or 0, 1)
-    X = np.zeros((len(ss), ss.n_features, L))
+    X = np.zeros((len(ss), ss.n_features, L), dtype=dtype)
     rows = ss.sequence_index
     X[rows, :, ss.positions] = ss.values  # values: (steps, channels)
     return X, lengths
@@ -60,9 +67,9 @@ class MiniRocketClassifier(ClassifierMixin):
     length_ : int
         The longest training series (sets the dilations).
     dilations_, features_per_dilation_, channels_, biases_ : ndarray
-        The fitted transform.
+        The fitted transform (``biases_`` in float32).
     scale_ : ndarray of shape (F,)
-        Feature standard deviations.
+        Feature standard deviations (the ridge sees ``features / scale_``).
     coef_, intercept_ : ndarray
         Ridge weights ``(F, C)`` and biases ``(C,)``.
     alpha_ : float
@@ -73,12 +80,17 @@ class MiniRocketClassifier(ClassifierMixin):
 
     Notes
     -----
-    Cost: ``O(N · L · F)`` comparisons for the transform, plus one thin SVD
-    of the ``(N, F)`` feature matrix. Unequal lengths are handled exactly:
-    each series' counts use its own positions only; series shorter than the
-    training series (prefixes) are padded with zeros, as a convolution
-    with "same" padding would. Probabilities are the softmax of the ridge
-    scores divided by ``temperature_``.
+    Cost: ``O(N · L · F)`` comparisons for the transform, plus one
+    eigendecomposition of the ``(N, N)`` Gram matrix of the features (a thin
+    SVD when ``N > F``), which serves every ridge penalty. As in the
+    reference code, convolutions and biases are float32; with numba they
+    are compiled loops run in parallel over series (``NUMBA_NUM_THREADS``
+    limits the threads), without it vectorised NumPy gives the same
+    features. Unequal lengths are handled exactly: each series' counts use
+    its own positions only; series shorter than the training series
+    (prefixes) are padded with zeros, as a convolution with "same" padding
+    would. Probabilities are the softmax of the ridge scores divided by
+    ``temperature_``.
 
     References
     ----------
@@ -130,12 +142,13 @@ class MiniRocketClassifier(ClassifierMixin):
         }
 
     def _features(self, ss: SequenceSet) -> Array:
-        X, lengths = padded_channels(ss, self.length_)
-        return _minirocket.transform(X, lengths, self._params()) / self.scale_
+        """Unscaled float32 PPV features ``(N, F)``."""
+        X, lengths = padded_channels(ss, self.length_, dtype=np.float32)
+        return _minirocket.transform(X, lengths, self._params())
 
     def _fit(self, ss: SequenceSet, y: Array) -> None:
         rng = check_random_state(self.random_state)
-        X, lengths = padded_channels(ss)
+        X, lengths = padded_channels(ss, dtype=np.float32)
         self.length_ = X.shape[-1]
         fitted = _minirocket.fit_minirocket(
             X, lengths, self.n_features, self.max_dilations_per_kernel, rng
@@ -144,21 +157,27 @@ class MiniRocketClassifier(ClassifierMixin):
         self.features_per_dilation_ = fitted["features_per_dilation"]
         self.channels_ = fitted["channels"]
         self.biases_ = fitted["biases"]
-        F = _minirocket.transform(X, lengths, self._params())
+        F = _minirocket.transform(X, lengths, self._params()).astype(np.float64)
         std = F.std(axis=0)
         self.scale_ = np.where(std > 0, std, 1.0)
+        F /= self.scale_  # in place: the float64 copy is the ridge's own
         alphas = np.logspace(-3, 3, 10) if self.alphas is None else self.alphas
         coef, bias, alpha, loo = fit_ridge_cv(
-            F / self.scale_, y, len(self.classes_), np.asarray(alphas, dtype=float)
+            F, y, len(self.classes_), np.asarray(alphas, dtype=float)
         )
         self.coef_, self.intercept_, self.alpha_ = coef, bias, alpha
         self.temperature_ = fit_temperature(loo, y)
 
     def _decision(self, ss: SequenceSet) -> Array:
-        out: Array = self._features(ss) @ self.coef_ + self.intercept_
+        # the scaling is folded into the weights: (F / scale) @ coef = F @ weights
+        weights = self.coef_ / self.scale_[:, None]  # (F, C)
+        features = self._features(ss)  # (N, F) float32
+        out: Array = np.empty((len(features), weights.shape[1]))
+        for lo in range(0, len(features), _ROWS):  # float64 products, block by block
+            block = features[lo : lo + _ROWS].astype(np.float64)
+            out[lo : lo + _ROWS] = block @ weights
+        out += self.intercept_
         return out
 
     def _proba(self, ss: SequenceSet) -> Array:
-        from seqpred.models.classify._linear import softmax
-
         return softmax(self._decision(ss) / self.temperature_)
