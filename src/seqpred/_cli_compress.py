@@ -36,6 +36,8 @@ class CompressModel(str, Enum):
     ppm = "ppm"
     ppm_c = "ppm-c"
     ppm_d = "ppm-d"
+    ppm_star = "ppm-star"
+    ppm_star_c = "ppm-star-c"
 
 
 FormatOption = Annotated[
@@ -138,7 +140,9 @@ def compress(
             "--model",
             "-m",
             help="cm: context mixing (best); ppm: PPM with SEE and information "
-            "inheritance (about 6x faster); ppm-c / ppm-d: plain PPM-C / PPM-D.",
+            "inheritance (about 6x faster); ppm-c / ppm-d: plain PPM-C / PPM-D; "
+            "ppm-star: PPM* (contexts of unbounded length, best PPM on "
+            "repetitive data such as source code); ppm-star-c: plain PPM*C.",
         ),
     ] = CompressModel.cm,
     order: Annotated[
@@ -146,12 +150,17 @@ def compress(
         typer.Option(
             "--order",
             min=1,
-            help="Longest context in bytes (cm: 1-8, default 6; ppm: 1-16, default 5).",
+            help="Longest context in bytes (cm: 1-8, default 6; ppm, ppm-c, ppm-d: "
+            "1-16, default 5; ppm-star takes none: its contexts are unbounded).",
         ),
     ] = None,
     memory: Annotated[
         int | None,
-        typer.Option("--memory", help="log2 of the model's table slots."),
+        typer.Option(
+            "--memory",
+            help="log2 of the model's table slots (ppm-star: of the bytes it "
+            "indexes before starting again).",
+        ),
     ] = None,
     prime: PrimeOption = None,
     with_model: WithOption = None,
@@ -161,7 +170,8 @@ def compress(
     """Compress a file with an adaptive model (or a saved one) and arithmetic coding.
 
     Example: seqpred compress book1 -o book1.sqz --model cm
-    (or: seqpred compress valid.txt --with ppm5.seqpred)
+    (or: seqpred compress progl --model ppm-star;
+    seqpred compress valid.txt --with ppm5.seqpred)
     """
     target = output if output is not None else file.with_name(file.name + SUFFIX)
     if target.exists() and not force:  # fail before the work, not after

@@ -5,8 +5,9 @@ Layout (integers big-endian)::
     offset  size  field
     0       4     magic b"SQPZ"
     4       1     format version (1)
-    5       1     model id (1 cm, 2 ppm, 3 ppm-c, 4 ppm-d, 5 a model file)
-    6       1     model order
+    5       1     model id (1 cm, 2 ppm, 3 ppm-c, 4 ppm-d, 5 a model file,
+                  6 ppm-star, 7 ppm-star-c)
+    6       1     model order (0: unbounded, the PPM* models)
     7       1     model memory (log2 of table slots)
     8       1     flags (bit 0: the model was primed with a file; bit 1: the
                   model is a saved seqpred model file)
@@ -46,7 +47,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from seqpred.compress.cm import ContextMixing
 from seqpred.compress.ppm import AdaptivePPM
@@ -92,8 +93,8 @@ class ByteModel(Protocol):
     """What a compressor model offers: encode and decode bytes."""
 
     @property
-    def order(self) -> int:
-        """Longest context."""
+    def order(self) -> int | None:
+        """Longest context (``None``: unbounded)."""
 
     @property
     def memory(self) -> int:
@@ -106,11 +107,33 @@ class ByteModel(Protocol):
         """Return the ``n_bytes`` bytes coded in ``code``."""
 
 
+def _unbounded(name: str, **fixed: Any) -> Callable[..., ByteModel]:
+    """Return a factory of PPM* (``AdaptivePPM(order=None)``) named ``name``.
+
+    It takes ``order`` like the other factories, but only ``None`` or 0
+    (what the header stores for "unbounded").
+    """
+
+    def factory(order: int | None = None, memory: int | None = None) -> ByteModel:
+        if order not in (None, 0):
+            raise InvalidParameterError(
+                f"{name}: PPM* has no order bound (it uses contexts of every "
+                f"length); got order={order!r}. Drop --order, or use --model ppm "
+                f"--order {order} for a bounded PPM."
+            )
+        extra: dict[str, Any] = {} if memory is None else {"memory": memory}
+        return AdaptivePPM(order=None, **fixed, **extra)
+
+    return factory
+
+
 MODELS: dict[str, tuple[int, Callable[..., ByteModel]]] = {
     "cm": (1, ContextMixing),
     "ppm": (2, AdaptivePPM),
     "ppm-c": (3, partial(AdaptivePPM, escape="C", inheritance=False)),
     "ppm-d": (4, partial(AdaptivePPM, escape="D", inheritance=False)),
+    "ppm-star": (6, _unbounded("ppm-star")),
+    "ppm-star-c": (7, _unbounded("ppm-star-c", escape="C", inheritance=False)),
 }
 """Model name -> (id in the header, factory taking ``order`` and ``memory``)."""
 
@@ -128,7 +151,7 @@ class Header:
     model : str
         Model name (a key of :data:`MODELS`).
     order, memory : int
-        The model's parameters.
+        The model's parameters (order 0: unbounded, PPM*).
     length : int
         Length of the original bytes.
     payload_length : int
@@ -168,12 +191,16 @@ def build_model(
 
     Parameters
     ----------
-    model : {"cm", "ppm", "ppm-c", "ppm-d"}, default="cm"
+    model : {"cm", "ppm", "ppm-c", "ppm-d", "ppm-star", "ppm-star-c"}, default="cm"
         ``"cm"`` is :class:`~seqpred.compress.cm.ContextMixing`, ``"ppm"``
         :class:`~seqpred.compress.ppm.AdaptivePPM` (SEE and information
-        inheritance), ``"ppm-c"`` and ``"ppm-d"`` the plain PPM-C and PPM-D.
+        inheritance), ``"ppm-c"`` and ``"ppm-d"`` the plain PPM-C and PPM-D;
+        ``"ppm-star"`` is PPM*, ``AdaptivePPM(order=None)`` (unbounded
+        contexts, SEE and inheritance), ``"ppm-star-c"`` the plain PPM*C of
+        Cleary, Teahan and Witten.
     order, memory : int or None, default=None
-        The model's parameters (``None``: the model's default).
+        The model's parameters (``None``: the model's default). The PPM*
+        models take no order (``None``, or 0 as stored in a header).
 
     Returns
     -------
@@ -188,6 +215,8 @@ def build_model(
     --------
     >>> build_model("cm", order=4)
     ContextMixing(order=4, memory=18)
+    >>> build_model("ppm-star")
+    AdaptivePPM(order=None, memory=22, escape='SEE', inheritance=True)
     """
     if model not in MODELS:
         raise InvalidParameterError(
@@ -212,7 +241,7 @@ def compress(
     ----------
     data : bytes
         The bytes to compress.
-    model : {"cm", "ppm", "ppm-c", "ppm-d"}, default="cm"
+    model : {"cm", "ppm", "ppm-c", "ppm-d", "ppm-star", "ppm-star-c"}, default="cm"
         The model that predicts the bytes; see :func:`build_model`.
     order, memory : int or None, default=None
         Model parameters, stored in the header.
@@ -231,7 +260,7 @@ def compress(
         bytes(data),
         payload,
         model_id=MODELS[model][0],
-        order=coder.order,
+        order=coder.order or 0,  # 0: unbounded (PPM*)
         memory=coder.memory,
         prime_sha256=hashlib.sha256(prime).digest() if prime else None,
     )

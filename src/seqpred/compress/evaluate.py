@@ -63,8 +63,9 @@ def adaptive_bits_per_symbol(
     ----------
     data : bytes or str
         The text to measure.
-    model : {"cm", "ppm", "ppm-c", "ppm-d"}, default="cm"
-        The compressor model (see :func:`seqpred.compress.build_model`).
+    model : {"cm", "ppm", "ppm-c", "ppm-d", "ppm-star", "ppm-star-c"}, default="cm"
+        The compressor model (see :func:`seqpred.compress.build_model`);
+        ``"ppm-star"`` is PPM*, with contexts of unbounded length.
     order, memory : int or None, default=None
         Model parameters (``None``: defaults).
     prime : bytes or str, default=b""
