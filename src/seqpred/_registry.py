@@ -64,6 +64,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "ar": ("seqpred.models.forecast.linear:AR", "forecast"),
     "dlinear": ("seqpred.models.forecast.linear:DLinear", "forecast"),
     "mlp-forecaster": ("seqpred.models.forecast.mlp:MLPForecaster", "forecast"),
+    "encoder-decoder": (
+        "seqpred.models.forecast.encoder_decoder:EncoderDecoderForecaster",
+        "forecast",
+    ),
     "setar": ("seqpred.models.forecast.setar:SETAR", "forecast"),
     "neural-forecaster": (
         "seqpred.models.neural.forecaster:NeuralForecaster",

@@ -20,6 +20,11 @@ A forecaster that uses known-future covariates and static features sets
 prediction-time covariates cover each history plus the ``horizon`` steps.
 Every other forecaster refuses them with a clear error.
 
+Quantiles, intervals and the tidy frame are Gaussian (from ``mean`` and
+``std``); a forecaster that learns its own quantiles overrides
+``_distribution_quantiles(X, horizon, q, covariates, static)`` (checking its
+input with ``_forecast_input``).
+
 Shapes follow one legend: N series, h horizon steps, F features, Q
 quantiles. ``predict(X=None)`` continues the training series themselves
 (kept in ``train_values_``/``train_offsets_``); ``predict(X)`` forecasts
@@ -295,16 +300,38 @@ class ForecasterMixin(BaseEstimator):
         -------
         mean, std : ndarray of shape (N, h, F)
         """
-        h = self._check_horizon(horizon)
-        ss = self._histories(X, "predict_distribution")
+        h, ss, exog = self._forecast_input(
+            X, horizon, covariates, static, "predict_distribution"
+        )
         if len(ss) == 0:
-            self._refuse_exogenous(covariates, static)
             empty = np.empty((0, h, self.n_features_))
             return empty, empty.copy()
-        exog = self._predict_exogenous(ss, X, h, covariates, static)
         mean, std = self._forecast_with(ss, h, exog)
         floor = _MIN_STD * np.maximum(1.0, np.abs(mean))
         return mean, np.maximum(std, floor)
+
+    def _forecast_input(
+        self, X: Any, horizon: Any, covariates: Any, static: Any, method: str
+    ) -> tuple[int, SequenceSet, Exogenous | None]:
+        """Return the checked ``(horizon, histories, features)`` of a forecast."""
+        h = self._check_horizon(horizon)
+        ss = self._histories(X, method)
+        if len(ss) == 0:
+            self._refuse_exogenous(covariates, static)
+            return h, ss, None
+        return h, ss, self._predict_exogenous(ss, X, h, covariates, static)
+
+    def _distribution_quantiles(
+        self, X: Any, horizon: int | None, q: Array, covariates: Any, static: Any
+    ) -> tuple[Array, Array]:
+        """Return ``(mean (N, h, F), quantiles (N, h, F, Q))`` at the levels ``q``.
+
+        Gaussian quantiles of :meth:`predict_distribution` here; a model that
+        learns its own quantiles overrides this (``predict_quantiles``,
+        ``predict_interval`` and ``forecast`` all read it).
+        """
+        mean, std = self._distribution(X, horizon, covariates, static)
+        return mean, gaussian_quantiles(mean, std, q)
 
     def _distribution(
         self, X: Any, horizon: int | None, covariates: Any, static: Any
@@ -354,7 +381,9 @@ class ForecasterMixin(BaseEstimator):
         covariates: Any = None,
         static: Any = None,
     ) -> Array:
-        """Return forecast quantiles ``(N, h, F, Q)`` (Gaussian), sorted along Q.
+        """Return forecast quantiles ``(N, h, F, Q)``, sorted along Q.
+
+        Gaussian, unless the model learns its own quantiles.
 
         ``covariates`` and ``static`` are as in :meth:`predict_distribution`.
         """
@@ -364,8 +393,7 @@ class ForecasterMixin(BaseEstimator):
                 f"{type(self).__name__}: quantiles must be numbers in (0, 1); got "
                 f"{quantiles!r}. Use quantiles=(0.1, 0.5, 0.9)."
             )
-        mean, std = self._distribution(X, horizon, covariates, static)
-        return gaussian_quantiles(mean, std, q)
+        return self._distribution_quantiles(X, horizon, q, covariates, static)[1]
 
     def predict_interval(
         self,
@@ -409,9 +437,10 @@ class ForecasterMixin(BaseEstimator):
         """
         import polars as pl
 
-        mean, std = self._distribution(X, horizon, covariates, static)
         tail = (1.0 - float(coverage)) / 2
-        bounds = gaussian_quantiles(mean, std, np.array([tail, 1.0 - tail]))
+        mean, bounds = self._distribution_quantiles(
+            X, horizon, np.array([tail, 1.0 - tail]), covariates, static
+        )
         n, h, f = mean.shape
         index = np.arange(n)
         ids = getattr(X, "ids", None)
