@@ -154,3 +154,23 @@ def test_demo_part_runs_quickly(capsys):
     part_forecast(SimpleNamespace(quick=True, seed=0))
     out = capsys.readouterr().out
     assert "seasonal-naive" in out and "dlinear" in out and "80% interval" in out
+
+
+def test_predict_prints_the_models_own_quantile_interval(capsys, tmp_path, series_csv):
+    pytest.importorskip("torch")
+    from seqpred.io import save
+    from seqpred.models.forecast import EncoderDecoderForecaster
+
+    values = np.loadtxt(series_csv, delimiter=",", skiprows=1, usecols=1)
+    model = EncoderDecoderForecaster(
+        lookback=24, horizon=4, hidden_size=8, max_epochs=2, quantiles=(0.1, 0.5, 0.9),
+        device="cpu", random_state=0,
+    ).fit([values])  # fmt: skip
+    path = save(model, tmp_path / "ed.seqpred")
+    code, out, err = run(capsys, "predict", path, "--format", "csv")
+    assert code == 0, err
+    printed = np.loadtxt(out.splitlines()[1:], delimiter=",")
+    lower, upper = model.predict_interval(horizon=4, coverage=0.8)
+    np.testing.assert_allclose(printed[:, 3], lower[0, :, 0], rtol=1e-5)
+    np.testing.assert_allclose(printed[:, 4], upper[0, :, 0], rtol=1e-5)
+    np.testing.assert_allclose(printed[:, 2], model.predict(horizon=4)[0, :, 0])

@@ -11,7 +11,9 @@ Baselines: :class:`NaiveForecaster`, :class:`SeasonalNaive`,
 models on windows (global, channel independent, closed form): :class:`AR`
 and :class:`DLinear`, with the recursive, direct or multi-output strategy;
 :class:`SETAR`, a two-regime threshold autoregression; :class:`MLPForecaster`,
-an ensemble of small networks on windows (torch to fit).
+an ensemble of small networks on windows (torch to fit);
+:class:`EncoderDecoderForecaster`, a GRU/LSTM/temporal-CNN encoder and a GRU
+decoder with learned quantiles (imported with torch on first use).
 :func:`~seqpred.evaluate.forecast.backtest` runs rolling-origin backtests.
 
 Examples
@@ -39,6 +41,8 @@ row (the recursive strategy, the next step's row at each iteration):
 [7.0, 9.0, 11.0, 13.0, 1.0, 3.0]
 """
 
+from typing import Any
+
 from seqpred.evaluate.forecast import BacktestResult, backtest, forecast_errors
 from seqpred.models.forecast import (
     AR,
@@ -58,6 +62,7 @@ __all__ = [
     "BacktestResult",
     "DLinear",
     "DriftForecaster",
+    "EncoderDecoderForecaster",  # noqa: F822  (module __getattr__, lazy torch)
     "ForecasterMixin",
     "MLPForecaster",
     "MeanForecaster",
@@ -68,3 +73,12 @@ __all__ = [
     "backtest",
     "forecast_errors",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :class:`EncoderDecoderForecaster` (and torch) on first use."""
+    if name == "EncoderDecoderForecaster":
+        from seqpred.models.forecast.encoder_decoder import EncoderDecoderForecaster
+
+        return EncoderDecoderForecaster
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
