@@ -282,7 +282,7 @@ def test_auto_parameters_are_resolved_and_deterministic():
     for cls, option in ((CPT, "min_removed_items_"), (CPTPlus, "min_update_ratio_")):
         first = cls().fit(data)
         second = cls().fit(data)
-        assert first.max_sequence_length_ in (None, 6, 20)
+        assert first.max_sequence_length_ in cls._auto_lengths
         assert isinstance(first.predict_repeats_, bool)
         assert getattr(first, option) == getattr(second, option)
         assert first.predict(data[:20]) == second.predict(data[:20])
@@ -390,6 +390,12 @@ def test_python_fallback_gives_identical_results(monkeypatch):
         assert not hasattr(plus_kernels.predict_plus_batch, "py_func")
         assert not hasattr(cpt_kernels.predict_cpt_batch, "py_func")
         fallback = outputs()
+        # first positions copied per query even for short stored sequences
+        monkeypatch.setattr(kernels, "_SCAN_LENGTH", 0)
+        firsts = outputs()
+        # intersections always by probing the rarest item's id list
+        monkeypatch.setattr(kernels, "_PROBE_COST", 0)
+        probes = outputs()
         # without first positions, consequents are found by scanning
         monkeypatch.setattr(kernels, "_MAX_QUERY_POSITIONS", 0)
         scans = outputs()
@@ -400,7 +406,7 @@ def test_python_fallback_gives_identical_results(monkeypatch):
         monkeypatch.delenv("SEQPRED_DISABLE_NUMBA")
         reload_kernels()
     for (ids, scores, proba, state), (ids2, scores2, proba2, state2) in zip(
-        compiled * 3, fallback + scans + id_lists
+        compiled * 5, fallback + firsts + probes + scans + id_lists
     ):
         np.testing.assert_array_equal(ids, ids2)
         np.testing.assert_allclose(scores, scores2, rtol=1e-12)

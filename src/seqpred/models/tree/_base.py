@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 MAX_WINDOW = 62  # sub-queries are bitmasks over the query's positions
 AUTO_LENGTHS: tuple[int | None, ...] = (None, 6, 20)
-"""Candidates for ``max_sequence_length="auto"``, the default first."""
+"""Candidates for ``max_sequence_length="auto"``, the default first (a
+subclass may list its own in ``_auto_lengths``)."""
 _MIN_TUNING_SEQUENCES = 20
 _MAX_VALIDATION = 400
 _MAX_TUNING_TRAIN = 500
@@ -114,6 +115,8 @@ class CompactTreeBase(NextItemMixin):
     candidate clearly beats it (:func:`_choose`) and refits on everything.
     """
 
+    _auto_lengths: ClassVar[tuple[int | None, ...]] = AUTO_LENGTHS
+
     window: int
     max_sequence_length: int | None | str
     predict_repeats: bool | str
@@ -189,7 +192,7 @@ class CompactTreeBase(NextItemMixin):
         Candidates are listed default first; see :func:`_choose`.
         """
         lengths = (
-            list(AUTO_LENGTHS)
+            list(self._auto_lengths)
             if self.max_sequence_length == "auto"
             else [self.max_sequence_length]
         )

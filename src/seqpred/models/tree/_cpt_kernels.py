@@ -76,10 +76,9 @@ def _update_cpt(
             n = min(hi - start, max_consequent)
         else:
             stamps[0] += 1
-            span = scan(
-                values[lo:hi], hi - lo, items, n_sub, need, stamps[0], max_consequent
+            start, n = scan(
+                values, lo, hi, items, n_sub, need, stamps[0], max_consequent
             )
-            start, n = lo + (span >> 32), span & 4294967295
         if n > 0:
             set_bit(visited, sequence)
         for c in range(n):
@@ -153,11 +152,8 @@ def _cpt_range(
     scores: Array,
     dense: Array,
 ) -> None:
-    n_sequences = structures[1].shape[0] - 1
     width = support.shape[0]
-    scratch = new_scratch(
-        width, n_sequences, structures[5].shape[1], longest(q_offsets, lo, hi)
-    )
+    scratch = new_scratch(structures, width, longest(q_offsets, lo, hi))
     state = new_state(width, structures[5].shape[1])
     for q in range(lo, hi):
         query = q_values[q_offsets[q] : q_offsets[q + 1]]
@@ -232,11 +228,8 @@ def _validate_cpt_range(
     max_consequent: int,
     hits: Array,
 ) -> None:
-    n_sequences = structures[1].shape[0] - 1
     width = support.shape[0]
-    scratch = new_scratch(
-        width, n_sequences, structures[5].shape[1], longest(q_offsets, lo, hi)
-    )
+    scratch = new_scratch(structures, width, longest(q_offsets, lo, hi))
     state = new_state(width, structures[5].shape[1])
     n_start = hits.shape[1]
     best = np.full((max(n_start, max_removed + 1), 2), -1, dtype=np.int64)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from seqpred._numba import maybe_njit
+from seqpred._numba import maybe_njit, numba_enabled
 
 __all__ = [
     "NEAR_BONUS",
@@ -68,13 +68,23 @@ word-wise ANDs instead of id-list searches, and their first positions in
 every sequence, so that a consequent is found without reading the sequence
 (when the positions fit in ``_MAX_QUERY_POSITIONS`` entries)."""
 _MAX_QUERY_POSITIONS = 1 << 24
+_SCAN_LENGTH = 16
+"""Stored sequences at most this long on average are scanned for the point
+where the sub-query is complete instead of having first positions copied."""
+_PROBE_COST = 2
+"""Testing one id of the rarest item's list against the other rows costs
+about this many word-wise ANDs: sub-queries whose rarest item is in fewer
+than ``words * items / _PROBE_COST`` sequences are intersected by probing."""
 State = tuple[Array, Array, Array, Array, Array]
 """Per-thread count table, nearness scores, touched items, visited sequences
 (bits) and stamps."""
 N_BONUS = 128
 NEAR_BONUS = 0.0001 / np.arange(1.0, N_BONUS + 1.0)
 """CPT+'s distance term ``0.0001 / d`` for the first consequent positions."""
-_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
 
 
 # -- the structures ---------------------------------------------------------------
@@ -104,12 +114,20 @@ def _contains(
     return bool(lo < index_ptr[item + 1] and index_sequences[lo] == sequence)
 
 
-@maybe_njit
-def _popcount(x: np.uint64) -> int:
-    n = 0
-    for shift in range(0, 64, 8):
-        n += _BYTE_BITS[(x >> np.uint64(shift)) & np.uint64(255)]
-    return n
+def _popcount_swar(x: np.uint64) -> int:
+    """Set bits of a word (the SWAR sum, which LLVM compiles to ``popcnt``)."""
+    x = x - ((x >> np.uint64(1)) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return int((x * _H01) >> np.uint64(56))
+
+
+def _popcount_python(x: np.uint64) -> int:
+    """Set bits of a word (the SWAR multiply would warn of overflow in Python)."""
+    return bin(int(x)).count("1")
+
+
+_popcount = maybe_njit(_popcount_swar) if numba_enabled() else _popcount_python
 
 
 @maybe_njit
@@ -123,6 +141,18 @@ def set_bit(words: Array, i: int) -> None:
 
 
 @maybe_njit
+def _list_bits(x: np.uint64, base: int, out: Array, n: int) -> int:
+    """Append the positions of the set bits of ``x`` (plus ``base``) to ``out``."""
+    zero, one = np.uint64(0), np.uint64(1)
+    while x != zero:
+        low = x & (~x + one)  # the lowest set bit
+        out[n] = base + _popcount(low - one)
+        n += 1
+        x ^= low
+    return n
+
+
+@maybe_njit
 def _and_rows(
     bits: Array, rows: Array, n_rows: int, visited: Array, words: Array, out: Array
 ) -> tuple[int, int]:
@@ -131,32 +161,49 @@ def _and_rows(
     Returns ``(number of set bits, number written to out)``.
     """
     n_words = bits.shape[1]
-    for w in range(n_words):
-        words[w] = bits[rows[0], w]
-    for t in range(1, n_rows):
-        row = rows[t]
-        for w in range(n_words):
-            words[w] &= bits[row, w]
     zero = np.uint64(0)
+    first = rows[0]
     n_all = 0
     n = 0
     for w in range(n_words):
-        x = words[w]
+        x = bits[first, w]
+        t = 1
+        while x != zero and t < n_rows:
+            x &= bits[rows[t], w]
+            t += 1
         if x == zero:
             continue
         n_all += _popcount(x)
-        x &= ~visited[w]
-        base = w * 64
-        while x != zero:
-            if (x & np.uint64(255)) == zero:
-                x >>= np.uint64(8)
-                base += 8
-                continue
-            if (x & np.uint64(1)) != zero:
-                out[n] = base
+        n = _list_bits(x & ~visited[w], w * 64, out, n)
+    return n_all, n
+
+
+@maybe_njit
+def _probe_rows(
+    candidates: Array,
+    bits: Array,
+    rows: Array,
+    n_rows: int,
+    visited: Array,
+    out: Array,
+) -> tuple[int, int]:
+    """Like :func:`_and_rows`, testing only the ids of the first row's id list."""
+    one = np.uint64(1)
+    n_all = 0
+    n = 0
+    for j in range(candidates.shape[0]):
+        sequence = candidates[j]
+        word, bit = sequence >> 6, np.uint64(sequence & 63)
+        keep = True
+        for t in range(1, n_rows):
+            if (bits[rows[t], word] >> bit) & one == 0:
+                keep = False
+                break
+        if keep:
+            n_all += 1
+            if (visited[word] >> bit) & one == 0:
+                out[n] = sequence
                 n += 1
-            x >>= np.uint64(1)
-            base += 1
     return n_all, n
 
 
@@ -299,30 +346,31 @@ def _distinct_by_support(
 
 @maybe_njit
 def scan(
-    buf: Array,
-    length: int,
+    values: Array,
+    lo: int,
+    hi: int,
     needed: Array,
     n_needed: int,
     need: Array,
     stamp: int,
     max_consequent: int,
-) -> int:
-    """Return where the consequent of ``buf`` starts and how long it is.
+) -> tuple[int, int]:
+    """Return where the consequent of ``values[lo:hi]`` starts and how long it is.
 
     The consequent holds the items after the point where every needed item
-    has been seen, at most ``max_consequent`` of them; the return value is
-    ``start * 2**32 + length`` (``length`` 0 when some item is missing).
+    has been seen, at most ``max_consequent`` of them (none when some item
+    is missing).
     """
     for t in range(n_needed):
         need[needed[t]] = stamp
     remaining = n_needed
-    for i in range(length):
+    for i in range(lo, hi):
         if remaining == 0:
-            return i * 4294967296 + min(length - i, max_consequent)
-        if need[buf[i]] == stamp:
-            need[buf[i]] = 0
+            return i, min(hi - i, max_consequent)
+        if need[values[i]] == stamp:
+            need[values[i]] = 0
             remaining -= 1
-    return 0
+    return hi, 0
 
 
 @maybe_njit
@@ -378,13 +426,14 @@ def has_prediction(
     if n_touched == 0:
         return False
     best = -math.inf
-    for t in range(n_touched):
-        best = max(best, table[touched[t]])
     second = -math.inf
-    for t in range(n_touched):
+    for t in range(n_touched):  # one pass: the best and the next distinct value
         value = table[touched[t]]
-        if value < best:
-            second = max(second, value)
+        if value > best:
+            second = best
+            best = value
+        elif value < best and value > second:
+            second = value
     if second == -math.inf:
         return True
     return best >= min_score_ratio * second
@@ -423,10 +472,8 @@ def emit(
         item = touched[t]
         if exclude and marks[item] == query_stamp:
             continue
-        value = table[item]
-        shown = value if raw else ((math.log(value) if use_log else value) / total)
         if dense.shape[0] > 0:
-            dense[item] = shown
+            dense[item] = _shown(table[item], total, use_log, raw)
         j = n_best  # insert into the running top k
         while j > 0 and _better(item, ids[j - 1], table, near, support):
             if j < k:
@@ -435,8 +482,18 @@ def emit(
             j -= 1
         if j < k:
             ids[j] = item
-            scores[j] = shown
+            scores[j] = -1.0  # filled below: most items never reach the top k
             n_best = min(n_best + 1, k)
+    for j in range(n_best):
+        scores[j] = _shown(table[ids[j]], total, use_log, raw)
+
+
+@maybe_njit
+def _shown(value: float, total: float, use_log: bool, raw: bool) -> float:
+    """Return a count-table value as reported: raw, or normalised by ``total``."""
+    if raw:
+        return value
+    return (math.log(value) if use_log else value) / total
 
 
 @maybe_njit
@@ -467,9 +524,18 @@ def forget_visits(state: State) -> None:
 
 
 @maybe_njit
-def new_scratch(width: int, n_sequences: int, n_words: int, n_slots: int) -> Scratch:
+def new_scratch(structures: Structures, width: int, n_slots: int) -> Scratch:
+    """Work arrays for queries of at most ``n_slots`` items (see :data:`Scratch`).
+
+    First positions are copied per query (``scratch[10]``) only when the
+    stored sequences are long on average: short ones are cheaper to scan.
+    """
+    values, offsets, n_words = structures[0], structures[1], structures[5].shape[1]
+    n_sequences = offsets.shape[0] - 1
     own_rows = 64 if n_words <= _MAX_QUERY_ROW_WORDS else 0
     own_positions = n_slots if n_slots * n_sequences <= _MAX_QUERY_POSITIONS else 0
+    if values.shape[0] <= _SCAN_LENGTH * n_sequences or own_rows == 0:
+        own_positions = 0
     return (
         np.empty(64, dtype=np.int64),  # sub-query items
         np.empty(n_sequences, dtype=np.int64),  # similar sequences
@@ -481,7 +547,7 @@ def new_scratch(width: int, n_sequences: int, n_words: int, n_slots: int) -> Scr
         np.zeros((own_rows, n_words), dtype=np.uint64),  # query items' rows
         np.zeros(width, dtype=np.int64),  # item -> its row
         np.empty(64, dtype=np.int64),  # rows to AND
-        np.empty((own_positions if own_rows else 0, n_sequences), dtype=np.int32),
+        np.empty((own_positions, n_sequences), dtype=np.int32),
     )
 
 
@@ -550,9 +616,16 @@ def similar_to(
     if query_rows.shape[0] > 0:  # this query's own bitset rows
         for t in range(n_sub):
             rows[t] = slots[items[t]]
-        n_similar, n_new = _and_rows(
-            query_rows, rows, n_sub, visited, scratch[2], scratch[1]
-        )
+        index_ptr, rarest = structures[2], items[0]
+        lo, hi = index_ptr[rarest], index_ptr[rarest + 1]
+        if (hi - lo) * _PROBE_COST < query_rows.shape[1] * n_sub:
+            n_similar, n_new = _probe_rows(
+                structures[3][lo:hi], query_rows, rows, n_sub, visited, scratch[1]
+            )
+        else:
+            n_similar, n_new = _and_rows(
+                query_rows, rows, n_sub, visited, scratch[2], scratch[1]
+            )
     else:
         n_similar, n_new = _similar(
             items, n_sub, structures[2], structures[3], structures[4],

@@ -82,10 +82,9 @@ def _update_plus(
             n = min(hi - start, max_consequent)
         else:
             stamps[0] += 1
-            span = scan(
-                values[lo:hi], hi - lo, items, n_sub, need, stamps[0], max_consequent
+            start, n = scan(
+                values, lo, hi, items, n_sub, need, stamps[0], max_consequent
             )
-            start, n = lo + (span >> 32), span & 4294967295
         base = 1.0 + level
         for c in range(n):
             item = values[start + c]
@@ -169,6 +168,8 @@ def _predict_plus_one(
     queue[0] = full
     head, tail = 0, 1
     seen = new_set()
+    updated = new_set()
+    updated, _ = set_add(updated, full)
     while True:
         while done < n_levels and updates >= levels[done]:
             snaps[done, 0], snaps[done, 1] = best_pair(
@@ -195,6 +196,9 @@ def _predict_plus_one(
             if size > 1:
                 queue = push(queue, tail, candidate)
                 tail += 1
+            updated, fresh = set_add(updated, candidate)
+            if not fresh:  # its similar sequences are all visited already
+                continue
             branches, n_touched = _update_plus(
                 query, candidate, scratch, structures, support, state,
                 n_touched, max_consequent,
@@ -224,11 +228,8 @@ def _plus_range(
     scores: Array,
     dense: Array,
 ) -> None:
-    n_sequences = structures[1].shape[0] - 1
     width = support.shape[0]
-    scratch = new_scratch(
-        width, n_sequences, structures[5].shape[1], longest(q_offsets, lo, hi)
-    )
+    scratch = new_scratch(structures, width, longest(q_offsets, lo, hi))
     state = new_state(width, structures[5].shape[1])
     levels = np.zeros(1, dtype=np.int64)
     snaps = np.zeros((1, 2), dtype=np.int64)
@@ -303,11 +304,8 @@ def _validate_plus_range(
     ratios: Array,
     hits: Array,
 ) -> None:
-    n_sequences = structures[1].shape[0] - 1
     width = support.shape[0]
-    scratch = new_scratch(
-        width, n_sequences, structures[5].shape[1], longest(q_offsets, lo, hi)
-    )
+    scratch = new_scratch(structures, width, longest(q_offsets, lo, hi))
     state = new_state(width, structures[5].shape[1])
     levels = np.zeros(ratios.shape[0], dtype=np.int64)
     snaps = np.zeros((ratios.shape[0], 2), dtype=np.int64)
