@@ -9,7 +9,8 @@ train + predict seconds over the folds, prediction µs per query and model MB,
 then the same for the `cpt` PyPI package (a benchmark-only extra) in the same
 process. Protocol "last1" predicts each sequence's last item from the <= 10
 before it and adds HR@10 / MRR@10 / NDCG@10. The last line is
-``RESULTS {json}``.
+``RESULTS {"protocol": {"ipredict": {DATASET: {MODEL: {"accuracy": a,
+"no_match": r, "seconds": s}}}, "last1": {...}}}``.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 table[dataset][name] = row
         print_table(protocol, table)
         results[protocol] = table
-    summary = {
+    by_protocol = {
         protocol: {
             dataset: {
                 model: {k: r[k] for k in ("accuracy", "no_match", "seconds")}
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for protocol, table in results.items()
     }
-    print("RESULTS " + json.dumps(summary))
+    print("RESULTS " + json.dumps({"protocol": by_protocol}))
     return 0
 
 
