@@ -166,6 +166,46 @@ def _code_with_see(
 
 
 @maybe_njit
+def code_order_minus_one(
+    coding: bool,
+    encode: bool,
+    c: int,
+    stamp: int,
+    coder: Array,
+    code: Array,
+    costs: Array,
+    pos: int,
+    excl: Array,
+) -> int:
+    """Code the byte uniformly among those not excluded; return it."""
+    left = 0
+    for s in range(256):
+        if excl[s] != stamp:
+            left += 1
+    if coding and not encode:
+        target = range_decode_target(coder, left)
+        rank = 0
+        for s in range(256):
+            if excl[s] != stamp:
+                if rank == target:
+                    c = s
+                    break
+                rank += 1
+    rank = 0
+    for s in range(c):
+        if excl[s] != stamp:
+            rank += 1
+    if coding:
+        if encode:
+            range_encode(coder, code, rank, 1, left)
+        else:
+            range_decode_update(coder, code, rank, 1, left)
+    if costs.shape[0] > 0:
+        costs[pos] += np.log2(left)
+    return c
+
+
+@maybe_njit
 def ppm_kernel(  # noqa: C901 - the per-byte loop, see the module docstring
     buf: Array,
     start: int,
@@ -310,30 +350,9 @@ def ppm_kernel(  # noqa: C901 - the per-byte loop, see the module docstring
                 excl[node_sym[nd]] = stamp
                 nd = node_next[nd]
         if found < 0:  # order -1: uniform over the bytes not excluded
-            left = 0
-            for s in range(256):
-                if excl[s] != stamp:
-                    left += 1
-            if coding and not encode:
-                target = range_decode_target(coder, left)
-                rank = 0
-                for s in range(256):
-                    if excl[s] != stamp:
-                        if rank == target:
-                            c = s
-                            break
-                        rank += 1
-            rank = 0
-            for s in range(c):
-                if excl[s] != stamp:
-                    rank += 1
-            if coding:
-                if encode:
-                    range_encode(coder, code, rank, 1, left)
-                else:
-                    range_decode_update(coder, code, rank, 1, left)
-            if costs.shape[0] > 0:
-                costs[pos] += np.log2(left)
+            c = code_order_minus_one(
+                coding, encode, c, stamp, coder, code, costs, pos, excl
+            )
         prev_top = 1 if found == top else 0
         if coding and encode and coder[2] > cap:
             return -1

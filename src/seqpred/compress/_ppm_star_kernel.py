@@ -58,7 +58,13 @@ from typing import Any
 import numpy as np
 
 from seqpred._numba import maybe_njit
-from seqpred.compress._ppm_kernel import N_SEE, RESCALE_AT, _code_with_see, _rescale
+from seqpred.compress._ppm_kernel import (
+    N_SEE,
+    RESCALE_AT,
+    _code_with_see,
+    _rescale,
+    code_order_minus_one,
+)
 from seqpred.compress.arithmetic import (
     range_decode_init,
     range_decode_target,
@@ -188,46 +194,6 @@ def _code_plain(
     if costs.shape[0] > 0:
         costs[pos] += np.log2(total_f / q)
     return -1
-
-
-@maybe_njit
-def _code_order_minus_one(
-    coding: bool,
-    encode: bool,
-    c: int,
-    stamp: int,
-    coder: Array,
-    code: Array,
-    costs: Array,
-    pos: int,
-    excl: Array,
-) -> int:
-    """Code the byte uniformly among those not excluded; return it."""
-    left = 0
-    for s in range(256):
-        if excl[s] != stamp:
-            left += 1
-    if coding and not encode:
-        target = range_decode_target(coder, left)
-        rank = 0
-        for s in range(256):
-            if excl[s] != stamp:
-                if rank == target:
-                    c = s
-                    break
-                rank += 1
-    rank = 0
-    for s in range(c):
-        if excl[s] != stamp:
-            rank += 1
-    if coding:
-        if encode:
-            range_encode(coder, code, rank, 1, left)
-        else:
-            range_decode_update(coder, code, rank, 1, left)
-    if costs.shape[0] > 0:
-        costs[pos] += np.log2(left)
-    return c
 
 
 @maybe_njit
@@ -477,7 +443,7 @@ def ppm_star_kernel(  # noqa: C901 - the per-byte loop, see the module docstring
                     nd = node_next[nd]
             v = link[v]
         if found < 0:
-            c = _code_order_minus_one(
+            c = code_order_minus_one(
                 coding, encode, c, stamp, coder, code, costs, pos, excl
             )
         prev_top = 1 if (found >= 0 and found == top) else 0

@@ -44,6 +44,11 @@ Array = np.ndarray[Any, Any]
 _INHERIT = {"SEE": 8, "D": 3, "C": 3}
 
 
+def _range_coder_state() -> Array:
+    """Return a fresh range-coder state ``[low, range, out_pos, cache, cache_size]``."""
+    return np.array([0, 0xFFFFFFFF, 0, 0, 1], dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class AdaptivePPM(AdaptiveByteModel):
     """Adaptive PPM byte model with exclusion that encodes and decodes.
@@ -165,9 +170,7 @@ class AdaptivePPM(AdaptiveByteModel):
         if self.order is None:
             return self._run_star(buf, start, encode, code, costs)
         slots = 1 << self.memory
-        coder = np.zeros(5, dtype=np.int64)
-        coder[1] = 0xFFFFFFFF
-        coder[4] = 1
+        coder = _range_coder_state()
         return int(
             ppm_kernel(
                 buf,
@@ -196,9 +199,7 @@ class AdaptivePPM(AdaptiveByteModel):
     ) -> int:
         indexed = min(buf.shape[0], 1 << self.memory)
         states, nodes = 2 * indexed + 2, 3 * indexed + 2  # the automaton's bounds
-        coder = np.zeros(5, dtype=np.int64)
-        coder[1] = 0xFFFFFFFF
-        coder[4] = 1
+        coder = _range_coder_state()
         return int(
             ppm_star_kernel(
                 buf,
