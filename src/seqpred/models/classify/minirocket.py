@@ -57,6 +57,12 @@ class MiniRocketClassifier(ClassifierMixin):
         Ridge penalties to choose from; ``None`` is ``logspace(-3, 3, 10)``.
     random_state : None, int or numpy.random.Generator, default=None
         Seed of the bias examples and channel subsets.
+    device : str, default="cpu"
+        Where the transform runs. "cpu": compiled loops (numba) or NumPy;
+        "auto", "cuda", "cuda:N" or "mps": PyTorch on that device ("auto"
+        picks a GPU when there is one, else the CPU), which gives the same
+        features bit for bit. The biases are always fitted on the CPU (they
+        need only a few series); the ridge runs in NumPy.
 
     Attributes
     ----------
@@ -113,6 +119,7 @@ class MiniRocketClassifier(ClassifierMixin):
         "max_dilations_per_kernel": [Interval(int, 1, None)],
         "alphas": [None, tuple],
         "random_state": ["random_state"],
+        "device": [str],
     }
     _tags: ClassVar[Tags] = Tags(task="classify", input_kind="numeric", stochastic=True)
 
@@ -123,15 +130,27 @@ class MiniRocketClassifier(ClassifierMixin):
         max_dilations_per_kernel: int = 32,
         alphas: tuple[float, ...] | None = None,
         random_state: Any = None,
+        device: str = "cpu",
     ) -> None:
         self.n_features = n_features
         self.max_dilations_per_kernel = max_dilations_per_kernel
         self.alphas = alphas
         self.random_state = random_state
+        self.device = device
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
         return [{"n_features": 168, "random_state": 0}]
+
+    def _transform(self, X: Array, lengths: Array) -> Array:
+        """PPV features of padded series, on the CPU path or with torch."""
+        if self.device == "cpu":
+            return _minirocket.transform(X, lengths, self._params())
+        from seqpred.models.classify._minirocket_torch import transform_torch
+        from seqpred.models.neural._torch import resolve_device
+
+        device = resolve_device(self.device, type(self).__name__)
+        return transform_torch(X, lengths, self._params(), device)
 
     def _params(self) -> dict[str, Array]:
         return {
@@ -144,7 +163,7 @@ class MiniRocketClassifier(ClassifierMixin):
     def _features(self, ss: SequenceSet) -> Array:
         """Unscaled float32 PPV features ``(N, F)``."""
         X, lengths = padded_channels(ss, self.length_, dtype=np.float32)
-        return _minirocket.transform(X, lengths, self._params())
+        return self._transform(X, lengths)
 
     def _fit(self, ss: SequenceSet, y: Array) -> None:
         rng = check_random_state(self.random_state)
@@ -157,7 +176,7 @@ class MiniRocketClassifier(ClassifierMixin):
         self.features_per_dilation_ = fitted["features_per_dilation"]
         self.channels_ = fitted["channels"]
         self.biases_ = fitted["biases"]
-        F = _minirocket.transform(X, lengths, self._params()).astype(np.float64)
+        F = self._transform(X, lengths).astype(np.float64)
         std = F.std(axis=0)
         self.scale_ = np.where(std > 0, std, 1.0)
         F /= self.scale_  # in place: the float64 copy is the ridge's own
