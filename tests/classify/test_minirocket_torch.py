@@ -52,7 +52,9 @@ def test_classifier_on_torch_predicts_as_on_the_cpu_path():
     auto.fit(X, y)
     np.testing.assert_array_equal(auto.coef_, cpu.coef_)
     queries = [np.sin(t * 0.95), np.sin(t * 3.1)]
-    np.testing.assert_array_equal(auto.predict_proba(queries), cpu.predict_proba(queries))
+    np.testing.assert_array_equal(
+        auto.predict_proba(queries), cpu.predict_proba(queries)
+    )
 
 
 def test_unknown_device_is_refused_with_the_choices():
