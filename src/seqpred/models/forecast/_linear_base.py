@@ -30,7 +30,9 @@ from seqpred.models.forecast._exogenous import Exogenous
 from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
     NormalEquations,
+    check_horizon_fits,
     inverse_transform,
+    last_windows,
     scale_windows,
     target_windows,
     transform_values,
@@ -172,16 +174,9 @@ class LinearWindowForecaster(ForecasterMixin):
         self, ss: SequenceSet, horizon: int, exog: Exogenous | None
     ) -> tuple[Array, Array]:
         lookback, owner = self._lookback(), type(self).__name__
-        if self.strategy != "recursive" and horizon > self.horizon:
-            raise InvalidParameterError(
-                f"{owner}: fitted for horizon={self.horizon} with "
-                f"strategy={self.strategy!r}; got horizon={horizon}. Fit with "
-                f"horizon={horizon} or use strategy='recursive'."
-            )
-        index = ss.offsets[1:, None] - lookback + np.arange(lookback)[None, :]
-        windows = np.moveaxis(ss.values[index], 2, 1)  # (N, F, L)
+        check_horizon_fits(owner, self.strategy, horizon, self.horizon, self.horizon)
+        windows, flat = last_windows(ss, lookback, self.transform, owner)
         n, f = windows.shape[:2]
-        flat = transform_values(windows.reshape(n * f, lookback), self.transform, owner)
         scaled, shift, scale = self._scale(flat)
         effect = None if exog is None else self._exogenous_effect(exog, horizon, f)
         if self.strategy == "recursive":

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import DataError
+from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = [
     "NormalEquations",
@@ -93,6 +93,33 @@ def inverse_transform(mean: Array, std: Array, transform: str) -> tuple[Array, A
         root = np.maximum(mean, 0.0)
         return root**2, 2 * root * std
     return mean, std
+
+
+def check_horizon_fits(
+    owner: str, strategy: str, horizon: int, fitted: int, learned: int
+) -> None:
+    """Refuse a direct / multi-output forecast past the ``learned`` steps."""
+    if strategy != "recursive" and horizon > learned:
+        raise InvalidParameterError(
+            f"{owner}: fitted for horizon={fitted} with strategy={strategy!r}; got "
+            f"horizon={horizon}. Fit with horizon={horizon} or use "
+            "strategy='recursive'."
+        )
+
+
+def last_windows(
+    ss: SequenceSet, lookback: int, transform: str, owner: str
+) -> tuple[Array, Array]:
+    """Return the last ``lookback`` steps ``(N, F, L)``, and transformed per channel.
+
+    The second array holds each channel's window after ``transform``,
+    ``(N * F, L)``, as the window models read it.
+    """
+    index = ss.offsets[1:, None] - lookback + np.arange(lookback)[None, :]
+    windows = np.moveaxis(ss.values[index], 2, 1)  # (N, F, L)
+    n, f = windows.shape[:2]
+    flat = transform_values(windows.reshape(n * f, lookback), transform, owner)
+    return windows, flat
 
 
 def target_windows(y: Array, lookback: int, width: int) -> tuple[Array, Array]:

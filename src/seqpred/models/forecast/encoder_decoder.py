@@ -34,7 +34,9 @@ from seqpred.models.forecast._encoder_decoder_network import (
 from seqpred.models.forecast._exogenous import Exogenous
 from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
+    check_horizon_fits,
     inverse_transform,
+    last_windows,
     scale_windows,
     transform_values,
 )
@@ -466,16 +468,9 @@ class EncoderDecoderForecaster(NeuralEstimatorMixin, ForecasterMixin):
     ) -> Array:
         """Return the learned quantiles of the next ``horizon`` steps, (N, h, F, Q)."""
         owner, lookback, width = type(self).__name__, int(self.lookback), self._width()
-        if self.strategy != "recursive" and horizon > width:
-            raise InvalidParameterError(
-                f"{owner}: fitted for horizon={self.horizon} with "
-                f"strategy={self.strategy!r}; got horizon={horizon}. Fit with "
-                f"horizon={horizon} or use strategy='recursive'."
-            )
-        index = ss.offsets[1:, None] - lookback + np.arange(lookback)[None, :]
-        windows = np.moveaxis(ss.values[index], 2, 1)  # (N, F, L)
+        check_horizon_fits(owner, self.strategy, horizon, self.horizon, width)
+        windows, flat = last_windows(ss, lookback, self.transform, owner)
         n, f = windows.shape[:2]
-        flat = transform_values(windows.reshape(n * f, lookback), self.transform, owner)
         flat = (flat - self.mean_) / self.scale_
         cov = np.zeros((n, lookback + horizon, 0))
         if exog is not None and exog.n_covariates:

@@ -13,11 +13,13 @@ import numpy as np
 from seqpred._params import Interval, Options
 from seqpred.base import Tags, check_random_state
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError
 from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
     channels,
+    check_horizon_fits,
     inverse_transform,
+    last_windows,
     scale_windows,
     target_windows,
     transform_values,
@@ -238,16 +240,9 @@ class MLPForecaster(ForecasterMixin):
 
     def _forecast(self, ss: SequenceSet, horizon: int) -> tuple[Array, Array]:
         owner, lookback = type(self).__name__, int(self.lookback)
-        if self.strategy != "recursive" and horizon > self.horizon:
-            raise InvalidParameterError(
-                f"{owner}: fitted for horizon={self.horizon} with "
-                f"strategy={self.strategy!r}; got horizon={horizon}. Fit with "
-                f"horizon={horizon} or use strategy='recursive'."
-            )
-        index = ss.offsets[1:, None] - lookback + np.arange(lookback)[None, :]
-        windows = np.moveaxis(ss.values[index], 2, 1)  # (N, F, L)
+        check_horizon_fits(owner, self.strategy, horizon, self.horizon, self.horizon)
+        windows, flat = last_windows(ss, lookback, self.transform, owner)
         n, f = windows.shape[:2]
-        flat = transform_values(windows.reshape(n * f, lookback), self.transform, owner)
         scaled, shift, scale = scale_windows(
             (flat - self.mean_) / self.scale_, self.scaling
         )
