@@ -28,7 +28,7 @@ from seqpred.exceptions import DataError, InvalidParameterError
 __all__ = ["evaluate", "fit_arguments", "plot_forecast", "predict", "read_series"]
 
 TASK = "forecast"
-_TAIL = 0.1  # the lower quantile of the central 80% interval
+_COVERAGE = 0.8  # the central interval printed and plotted
 _TABULAR = {"csv", "parquet"}
 Array = np.ndarray[Any, Any]
 
@@ -127,12 +127,13 @@ def predict(estimator: Any, options: PredictOptions) -> None:
         )
     horizon = options.horizon or int(getattr(estimator, "horizon", 1) or 1)
     with step("forecasting"):
-        # one pass, as the tidy ``forecast`` frame: the model's own 80%
-        # interval (Gaussian, or its learned quantiles)
-        mean, bounds = estimator._distribution_quantiles(
-            histories, horizon, np.array([_TAIL, 1.0 - _TAIL]), None, None
-        )
-    lower, upper = bounds[..., 0], bounds[..., 1]
+        # the tidy frame holds the model's own 80% interval (Gaussian, or its
+        # learned quantiles); rows run over (series, step, feature)
+        frame = estimator.forecast(histories, horizon, _COVERAGE)
+    shape = (-1, horizon, estimator.n_features_)
+    mean, lower, upper = (
+        frame[name].to_numpy().reshape(shape) for name in ("mean", "lower", "upper")
+    )
     n, h, f = mean.shape
     header = [
         "series",
