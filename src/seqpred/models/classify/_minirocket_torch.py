@@ -64,6 +64,8 @@ def transform_torch(
     out = torch.zeros((n, len(biases)), dtype=torch.float32, device=dev)
     positions = torch.arange(L, device=dev)
     per_dilation = np.asarray(params["features_per_dilation"], dtype=np.int64)
+    # each dilation's channel subsets, (84, ch) bool, copied to the device once
+    picked = torch.as_tensor(np.asarray(params["channels"]) > 0, device=dev)
     cells = _CELLS * (16 if dev.type == "cuda" else 1)  # a GPU has room for more
     step = max(1, cells // (len(INDICES) * L * n_channels))  # C: (84, n, ch, L)
     for lo in range(0, n, step):
@@ -71,7 +73,7 @@ def transform_torch(
         start = 0
         for d, dilation in enumerate(np.asarray(params["dilations"], dtype=np.int64)):
             f = int(per_dilation[d])
-            C = _convolve(chunk, int(dilation), params["channels"][d], indices)
+            C = _convolve(chunk, int(dilation), picked[d], indices)
             mask = _masks(positions, chunk_lens, int(dilation), d)  # (84, n, L)
             b = biases[start : start + len(INDICES) * f].reshape(len(INDICES), f)
             counts = torch.empty((len(INDICES), len(chunk), f), device=dev)
@@ -89,8 +91,8 @@ def transform_torch(
     return result
 
 
-def _convolve(X: Any, dilation: int, channels: Array, indices: Any) -> Any:
-    """All 84 kernel outputs, channels summed: X (n, ch, L) -> (84, n, L)."""
+def _convolve(X: Any, dilation: int, picked: Any, indices: Any) -> Any:
+    """All 84 kernel outputs, ``picked`` (84, ch) channels summed: (84, n, L)."""
     import torch
 
     L = X.shape[-1]
@@ -110,7 +112,6 @@ def _convolve(X: Any, dilation: int, channels: Array, indices: Any) -> Any:
     C += G[indices[:, 2]]
     if C.shape[2] == 1:
         return C[:, :, 0, :]
-    picked = torch.as_tensor(np.asarray(channels) > 0, device=X.device)  # (84, ch)
     out = torch.zeros((C.shape[0], C.shape[1], L), dtype=torch.float32, device=X.device)
     for c in range(C.shape[2]):
         rows = picked[:, c]
