@@ -22,7 +22,7 @@ from seqpred.models.tree._index import (
     dense_rows,
     index_from_pairs,
 )
-from seqpred.models.tree._kernels import Structures
+from seqpred.models.tree._kernels import Structures, window_queries
 
 __all__ = ["Batch", "CompactTreeBase"]
 
@@ -36,7 +36,9 @@ subclass may list its own in ``_auto_lengths``)."""
 _MIN_TUNING_SEQUENCES = 20
 _MAX_VALIDATION = 400
 _MAX_TUNING_TRAIN = 500
-_MIN_PARALLEL = 128
+_MIN_PARALLEL = 8
+"""Smallest batch split over threads: a CPT/CPT+ query costs 10-50 µs, so
+waking the pool (about 10 µs) pays from a handful of queries on."""
 
 
 @dataclass(frozen=True)
@@ -414,21 +416,12 @@ class CompactTreeBase(NextItemMixin):
 
     def _prepare(self, queries: SequenceSet) -> Batch:
         """Drop items never seen in training; keep the last ``window`` items."""
-        values, offsets = queries.values, queries.offsets
-        keep = self.item_support_[values] > 0
-        if not keep.all():
-            kept = np.zeros(len(values) + 1, dtype=np.int64)
-            np.cumsum(keep, out=kept[1:])
-            values, offsets = values[keep], kept[offsets]
-        lengths = np.diff(offsets)
-        window = min(self.window, MAX_WINDOW)
-        if lengths.size and lengths.max() > window:
-            cut = np.minimum(lengths, window)
-            new_offsets = np.zeros(len(offsets), dtype=np.int64)
-            np.cumsum(cut, out=new_offsets[1:])
-            shift = np.repeat(offsets[1:] - cut - new_offsets[:-1], cut)
-            values = values[np.arange(int(new_offsets[-1])) + shift]
-            offsets = new_offsets
+        values, offsets = window_queries(
+            queries.values,
+            queries.offsets,
+            self.item_support_,
+            min(self.window, MAX_WINDOW),
+        )
         return Batch(values, offsets)
 
     @staticmethod
@@ -436,12 +429,13 @@ class CompactTreeBase(NextItemMixin):
         """Pieces a batch of ``n`` queries is split into (several per thread).
 
         Batches under ``_MIN_PARALLEL`` queries run in the calling thread:
-        waking the thread pool costs more than they take.
+        waking the thread pool costs more than they take (measured on
+        SIGN and BMS folds: 8 queries gain 1.1-1.2x, 4 lose).
         """
-        threads = n_threads()
-        if threads == 1 or n < _MIN_PARALLEL:
+        if n < _MIN_PARALLEL:
             return 1
-        return min(n, 4 * threads)
+        threads = n_threads()
+        return 1 if threads == 1 else min(n, 4 * threads)
 
     def _max_consequent(self) -> int:
         limit = self.max_consequent_length

@@ -47,6 +47,7 @@ __all__ = [
     "set_bit",
     "similar_to",
     "start_query",
+    "window_queries",
 ]
 
 Array = np.ndarray[Any, Any]
@@ -85,6 +86,46 @@ _M1 = np.uint64(0x5555555555555555)
 _M2 = np.uint64(0x3333333333333333)
 _M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
 _H01 = np.uint64(0x0101010101010101)
+
+
+# -- the queries ------------------------------------------------------------------
+
+
+@maybe_njit
+def window_queries(
+    values: Array, offsets: Array, support: Array, window: int
+) -> tuple[Array, Array]:
+    """Drop the items never seen in training; keep each query's last ``window``.
+
+    One compiled pass (a dozen NumPy calls cost more than a small batch's
+    whole prediction). Returns the new flat ``values`` and ``offsets``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v, o = window_queries(np.array([5, 0, 6, 7, 5]), np.array([0, 4, 5]),
+    ...                       np.array([0, 0, 0, 0, 0, 1, 1, 1]), 2)
+    >>> v.tolist(), o.tolist()
+    ([6, 7, 5], [0, 2, 3])
+    """
+    n = offsets.shape[0] - 1
+    out = np.empty(values.shape[0], dtype=values.dtype)
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    k = 0
+    for q in range(n):
+        lo = offsets[q]
+        start = offsets[q + 1]
+        kept = 0
+        while start > lo and kept < window:  # back to the window's first item
+            start -= 1
+            if support[values[start]] > 0:
+                kept += 1
+        for i in range(start, offsets[q + 1]):
+            if support[values[i]] > 0:
+                out[k] = values[i]
+                k += 1
+        out_offsets[q + 1] = k
+    return out[:k], out_offsets
 
 
 # -- the structures ---------------------------------------------------------------
