@@ -433,7 +433,7 @@ def _check_offsets(offsets: Array, n_values: int) -> None:
             f"SequenceSet: offsets must start at 0 and end at len(values)={n_values}; "
             f"got {offsets[0]}..{offsets[-1]}."
         )
-    if len(offsets) > 1 and np.any(np.diff(offsets) < 0):
+    if len(offsets) > 1 and (offsets[1:] < offsets[:-1]).any():  # np.diff: 5x slower
         raise DataError("SequenceSet: offsets must be non-decreasing.")
 
 
