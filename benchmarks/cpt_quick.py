@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/cpt_quick.py SIGN [--models cpt,cpt+,cpt+like-pkg,pkg]
-        [--param cpt+:k=v ...] [--single-thread] [--repeat 3]
+        [--param cpt+:k=v ...] [--single-thread] [--repeat 3] [--single]
 
 Reads ``../shared/data/next_item/<NAME>.txt`` (SPMF format), keeps and
 shuffles the sequences as the authors' evaluator does, runs 14 folds and
@@ -13,8 +13,9 @@ prints accuracy, no-match rate, wall seconds (fit, predict), CPU seconds
 default (with and without its threads) each seqpred model predicts.
 ``--repeat N`` times each fold's prediction N times and keeps the fastest
 (the timings of a shared machine are noisy). ``--single-thread`` runs numba
-with one thread. A scratch tool: the full benchmark is
-``benchmarks/next_item.py``.
+with one thread. ``--single`` also times one-query calls (the latency of an
+interactive ``predict``) on the first fold, for CPT+ and the package. A
+scratch tool: the full benchmark is ``benchmarks/next_item.py``.
 """
 
 from __future__ import annotations
@@ -142,6 +143,32 @@ def run_package(params, data, consequent, window, multithreading, repeat=1):
     return hits / len(data), misses / len(data), fit_s, pred_s, cpu
 
 
+def single_query_latency(data, consequent, window, n_calls=2000):
+    """Median µs of a one-query ``predict``: CPT+ and the package (one thread)."""
+    from cpt.cpt import Cpt
+
+    lo, hi = folds(len(data))[0]
+    train = data[:lo] + data[hi:]
+    queries = [[s[-(consequent + window) : -consequent]] for s in data[lo:hi]]
+    ours = CPTPlus().fit(SequenceSet.from_lists(train))
+    package = Cpt()
+    package.fit(train)
+    calls = {
+        "cpt+": lambda q: ours.predict(q),
+        "cpt pkg default 1t": lambda q: package.predict(q, multithreading=False),
+    }
+    out = {}
+    for name, call in calls.items():
+        times = []
+        for i in range(n_calls):
+            query = queries[i % len(queries)]
+            tic = time.perf_counter()
+            call(query)
+            times.append(time.perf_counter() - tic)
+        out[name] = 1e6 * float(np.median(times))
+    return out
+
+
 def parse_params(pairs: list[str]) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for pair in pairs:
@@ -166,6 +193,9 @@ def main() -> None:
     parser.add_argument("--param", action="append", default=[])
     parser.add_argument("--single-thread", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="best of N timings")
+    parser.add_argument(
+        "--single", action="store_true", help="also time one-query calls"
+    )
     args = parser.parse_args()
     data, consequent, window = load(args.dataset)
     params = parse_params(args.param)
@@ -209,6 +239,10 @@ def main() -> None:
             if base in per_query:
                 ratio = per_query[base] / per_query[name]
                 print(f"{name} predicts {ratio:.2f}x as fast as {base}")
+    if args.single:
+        latency = single_query_latency(data, consequent, window)
+        for name, micros in latency.items():
+            print(f"one-query call, {name}: {micros:.1f} µs (median)")
 
 
 if __name__ == "__main__":
