@@ -38,7 +38,7 @@ _MAX_VALIDATION = 400
 _MAX_TUNING_TRAIN = 500
 _MIN_PARALLEL = 8
 """Smallest batch split over threads: a CPT/CPT+ query costs 10-50 µs, so
-waking the pool (about 10 µs) pays from a handful of queries on."""
+waking the thread pool pays from about 8 queries on."""
 
 
 @dataclass(frozen=True)
