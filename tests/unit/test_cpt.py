@@ -453,6 +453,20 @@ def test_choose_keeps_the_default_unless_clearly_beaten():
     assert _choose(hits, [0]) == (0, 0, 0)  # that mode is not allowed
 
 
+def test_threaded_pieces_grow_with_the_work_arrays(monkeypatch):
+    import seqpred.models.tree._base as base
+
+    monkeypatch.setattr(base, "n_threads", lambda: 2)
+    small = CPTPlus(**FIXED_PLUS).fit(PAPER)
+    assert small._n_chunks(base._MIN_PARALLEL - 1) == 1  # the pool costs more
+    assert small._n_chunks(base._MIN_PARALLEL) == base._MIN_PARALLEL
+    assert small._n_chunks(1000) == 8  # four pieces per thread
+    wide = CPTPlus(**FIXED_PLUS).fit([[i, i + 1] for i in range(0, 40_000, 2)])
+    per_piece = (wide.vocabulary_.size + 20_000) // base._SETUP_PER_QUERY
+    assert wide._n_chunks(base._MIN_PARALLEL) == 1  # each piece allocates too much
+    assert wide._n_chunks(3 * per_piece) == 3
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_validation_kernels_agree_with_prediction(seed):
     train, _ = _random_data(seed, n_items=6)
