@@ -11,7 +11,7 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
 
-__all__ = ["as_sequence_set", "check_finite"]
+__all__ = ["as_sequence_set", "check_finite", "check_pairs"]
 
 
 def as_sequence_set(
@@ -127,6 +127,23 @@ def _reencode(
         timestamps=ss.timestamps,
         itemset_start=ss.itemset_start,
     )
+
+
+def check_pairs(X: Any, y: Any, owner: str = "seqpred") -> None:
+    """Raise :class:`DataError` unless ``y`` holds one output sequence per input.
+
+    Examples
+    --------
+    >>> check_pairs(["ab", "c"], ["x", ""])
+    >>> check_pairs(["ab", "c"], ["x"])
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.DataError: seqpred: pass y, one output sequence per input; \
+got 1 for 2 inputs.
+    """
+    if y is None or isinstance(y, str) or len(y) != len(X):
+        got = "none" if y is None else f"{len(y)} for {len(X)} inputs"
+        raise DataError(f"{owner}: pass y, one output sequence per input; got {got}.")
 
 
 def check_finite(ss: SequenceSet, owner: str = "seqpred") -> None:

@@ -10,8 +10,9 @@ import numpy as np
 from seqpred._params import Interval
 from seqpred.base import BaseEstimator, Tags, check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.data.validation import as_sequence_set
+from seqpred.data.validation import as_sequence_set, check_pairs
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
+from seqpred.evaluate._seq2seq import exact_match
 from seqpred.exceptions import DataError
 from seqpred.models.neural._estimator import (
     TRAINING_CONSTRAINTS,
@@ -378,11 +379,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, BaseEstimator):
         """
         self._validate_params()
         owner = type(self).__name__
-        if y is None or isinstance(y, str) or len(y) != len(X):
-            raise DataError(
-                f"{owner}: pass y, one output sequence per input (got "
-                f"{'none' if y is None else type(y).__name__})."
-            )
+        check_pairs(X, y, owner)
         self._reset()
         source = self._sources(X, add=True)
         out = as_sequence_set(y, kind="discrete", unknown="add", owner=owner)
@@ -488,12 +485,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, BaseEstimator):
 
     def score(self, X: Any, y: Any) -> float:
         """Return the share of inputs whose greedy output equals ``y`` exactly."""
-        predictions = self.predict(X)
-        if len(predictions) == 0:
-            raise DataError(f"{type(self).__name__}.score: got no sequences.")
-        wanted = [t if isinstance(t, str) else list(t) for t in y]
-        got = [p if isinstance(p, str) else list(p) for p in predictions]
-        return float(np.mean([a == b for a, b in zip(got, wanted)]))
+        return exact_match(self.predict(X), y)
 
 
 def _beam_search(

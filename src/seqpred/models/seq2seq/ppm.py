@@ -10,8 +10,9 @@ from seqpred._params import Interval, Options
 from seqpred.base import BaseEstimator, Tags, check_is_fitted
 from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.data.validation import as_sequence_set
+from seqpred.data.validation import as_sequence_set, check_pairs
 from seqpred.data.vocabulary import Vocabulary
+from seqpred.evaluate._seq2seq import exact_match
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.markov.ppm import PPM
 
@@ -127,11 +128,7 @@ class PPMSeq2Seq(BaseEstimator):
         """
         self._validate_params()
         owner = type(self).__name__
-        if y is None or isinstance(y, str) or len(y) != len(X):
-            raise DataError(
-                f"{owner}: pass y, one output sequence per input; got "
-                f"{'none' if y is None else f'{len(y)} for {len(X)} inputs'}."
-            )
+        check_pairs(X, y, owner)
         self._reset()
         source = as_sequence_set(X, kind="discrete", unknown="add", owner=owner)
         vocabulary = (source.vocabulary or Vocabulary()).copy()
@@ -311,12 +308,7 @@ class PPMSeq2Seq(BaseEstimator):
 
     def score(self, X: Any, y: Any) -> float:
         """Return the share of inputs whose greedy output equals ``y`` exactly."""
-        predictions = self.predict(X)
-        if len(predictions) == 0:
-            raise DataError(f"{type(self).__name__}.score: got no sequences.")
-        wanted = [t if isinstance(t, str) else list(t) for t in y]
-        got = [p if isinstance(p, str) else list(p) for p in predictions]
-        return float(np.mean([a == b for a, b in zip(got, wanted)]))
+        return exact_match(self.predict(X), y)
 
 
 def _join(source: SequenceSet, target: SequenceSet, size: int) -> tuple[Array, Array]:
