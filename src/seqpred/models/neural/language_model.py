@@ -439,21 +439,7 @@ class NeuralLanguageModel(CausalNextItemBase):
         if rows.size == 0:
             return out, matched
         condition = None if features is None else features[rows]  # (M, D)
-        values, offsets = self._contexts(queries[rows])
-        lengths = np.minimum(np.diff(offsets), self.max_length)
-        starts = offsets[1:] - lengths
-        network, device = self._network()
-        with threads(self.n_threads, device), torch.no_grad():
-            for index in bucket_batches(lengths, _SCORE_BATCH):
-                ids, mask = pad_gather(values, starts[index], lengths[index])
-                logits = network(
-                    torch.from_numpy(ids).to(device),
-                    torch.from_numpy(mask).to(device),
-                    feature_rows(condition, index, device),
-                )  # (N, L, V)
-                last = torch.from_numpy(lengths[index] - 1).to(device)
-                picked = logits[torch.arange(len(index), device=device), last]  # (N, V)
-                out[rows[index]] = torch.log_softmax(picked, dim=-1).cpu().numpy()
+        out[rows] = self._last_step_log_proba(queries[rows], condition)
         return out, matched
 
     def predict_proba(self, X: Any, features: Any = None) -> Array:
@@ -578,8 +564,17 @@ class NeuralLanguageModel(CausalNextItemBase):
         """
         ss = self._queries(X, "next_log_proba")
         condition = self._conditioning(features, len(ss), "next_log_proba")
-        out = np.empty((len(ss), self.vocabulary_.size))
-        values, offsets = self._contexts(ss)  # <sep> x_1 ... x_T per sequence
+        return self._last_step_log_proba(ss, condition)
+
+    def _last_step_log_proba(
+        self, queries: SequenceSet, condition: Array | None
+    ) -> Array:
+        """Return log P(next symbol) after each query, ``(N, V)`` float64.
+
+        ``condition`` holds the queries' standardised feature rows, or None.
+        """
+        out = np.empty((len(queries), self.vocabulary_.size))
+        values, offsets = self._contexts(queries)  # <sep> x_1 ... x_T per sequence
         lengths = np.minimum(np.diff(offsets), self.max_length)
         starts = offsets[1:] - lengths
         network, device = self._network()
