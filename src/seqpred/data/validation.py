@@ -11,7 +11,9 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
 
-__all__ = ["as_sequence_set", "check_finite", "check_pairs"]
+__all__ = ["as_features", "as_sequence_set", "check_finite", "check_pairs"]
+
+Array = np.ndarray[Any, Any]
 
 
 def as_sequence_set(
@@ -127,6 +129,42 @@ def _reencode(
         timestamps=ss.timestamps,
         itemset_start=ss.itemset_start,
     )
+
+
+def as_features(features: Any, owner: str, *, allow_row: bool = False) -> Array:
+    """Return ``features`` as a finite float64 array ``(N, D)``, or raise a clear error.
+
+    With ``allow_row``, a 1-D array is read as one row ``(1, D)``.
+    """
+    try:
+        array = np.asarray(features, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"{owner}: features must be numbers, an array of shape (N, D) with "
+            f"one row per sequence; got {type(features).__name__} that does not "
+            "convert to floats. Pass a float array."
+        ) from None
+    if allow_row and array.ndim == 1:
+        array = array[None, :]  # (D,) -> (1, D)
+    if array.ndim != 2 or array.shape[1] == 0:
+        hint = (
+            " For one feature per sequence use features.reshape(-1, 1)."
+            if array.ndim == 1
+            else ""
+        )
+        raise DataError(
+            f"{owner}: features must be a 2-D array of shape (N, D), one row "
+            f"per sequence and D >= 1 columns; got shape {array.shape}.{hint}"
+        )
+    finite = np.isfinite(array).all(axis=1)
+    if not finite.all():
+        bad = np.flatnonzero(~finite)
+        raise DataError(
+            f"{owner}: features must be finite; {len(bad)} row(s) hold NaN or "
+            f"inf (first: row {int(bad[0])}). Impute those values or drop those "
+            "sequences."
+        )
+    return array
 
 
 def check_pairs(X: Any, y: Any, owner: str = "seqpred") -> None:

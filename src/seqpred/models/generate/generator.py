@@ -13,7 +13,7 @@ import numpy as np
 from seqpred.base import check_random_state
 from seqpred.data._ragged import ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.data.validation import as_sequence_set
+from seqpred.data.validation import as_features, as_sequence_set
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError, UnknownSymbolError
 from seqpred.models.generate._sampling import (
@@ -253,24 +253,15 @@ class SequenceGenerator:
         if features is None:
             return None
         self._check_featured(owner)
-        try:
-            rows = np.asarray(features, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise DataError(
-                f"{owner}: features must be numbers (one row (D,) or n rows "
-                f"(n, D)); got {type(features).__name__} that does not convert "
-                "to floats. Pass a float array."
-            ) from None
-        if rows.ndim == 1:
-            rows = rows[None, :]  # (D,) -> (1, D)
-        if rows.ndim == 2 and rows.shape[0] == 1:
+        rows = as_features(features, owner, allow_row=True)
+        if rows.shape[0] == 1:
             rows = np.repeat(rows, n, axis=0)  # one row for every sample
-        if rows.ndim != 2 or rows.shape[0] != n:
+        if rows.shape[0] != n:
             raise DataError(
                 f"{owner}: features must be one row (D,) for all samples or n={n} "
                 f"rows (n, D), one per sample; got shape {rows.shape}."
             )
-        return rows  # the model checks D and finiteness
+        return rows  # the model checks D
 
     def _check_featured(self, owner: str) -> None:
         model = self.model

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from seqpred.exceptions import DataError
 from seqpred.models.neural import _causal  # noqa: F401  (checks for torch first)
 from seqpred.models.neural.batching import (
     IGNORE_INDEX,
@@ -31,7 +30,6 @@ from torch import Tensor, nn  # isort: skip  # noqa: E402
 __all__ = [
     "FeatureConditionedModel",
     "FeatureWindows",
-    "as_features",
     "feature_loss",
     "feature_rows",
 ]
@@ -136,39 +134,3 @@ def feature_rows(condition: Array | None, index: Array, device: Any) -> Tensor |
     if condition is None:
         return None
     return torch.from_numpy(np.ascontiguousarray(condition[index])).to(device)
-
-
-def as_features(features: Any, owner: str, *, allow_row: bool = False) -> Array:
-    """Return ``features`` as a finite float64 array ``(N, D)``, or raise a clear error.
-
-    With ``allow_row``, a 1-D array is read as one row ``(1, D)``.
-    """
-    try:
-        array = np.asarray(features, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(
-            f"{owner}: features must be numbers, an array of shape (N, D) with "
-            f"one row per sequence; got {type(features).__name__} that does not "
-            "convert to floats. Pass a float array."
-        ) from None
-    if allow_row and array.ndim == 1:
-        array = array[None, :]  # (D,) -> (1, D)
-    if array.ndim != 2 or array.shape[1] == 0:
-        hint = (
-            " For one feature per sequence use features.reshape(-1, 1)."
-            if array.ndim == 1
-            else ""
-        )
-        raise DataError(
-            f"{owner}: features must be a 2-D array of shape (N, D), one row "
-            f"per sequence and D >= 1 columns; got shape {array.shape}.{hint}"
-        )
-    finite = np.isfinite(array).all(axis=1)
-    if not finite.all():
-        bad = np.flatnonzero(~finite)
-        raise DataError(
-            f"{owner}: features must be finite; {len(bad)} row(s) hold NaN or "
-            f"inf (first: row {int(bad[0])}). Impute those values or drop those "
-            "sequences."
-        )
-    return array

@@ -10,7 +10,7 @@ import numpy as np
 from seqpred._params import Interval, Options
 from seqpred.base import Tags, check_is_fitted, check_random_state
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.data.validation import as_sequence_set
+from seqpred.data.validation import as_features, as_sequence_set
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.neural._causal import CausalNextItemBase
@@ -18,7 +18,6 @@ from seqpred.models.neural._estimator import TRAINING_CONSTRAINTS
 from seqpred.models.neural._feature_conditioning import (
     FeatureConditionedModel,
     FeatureWindows,
-    as_features,
     feature_loss,
     feature_rows,
 )
