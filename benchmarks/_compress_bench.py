@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from seqpred.compress import compare_adaptive_frozen, compress, decompress
-from seqpred.models.markov.ppm import PPM
+from seqpred.models.next_item.markov.ppm import PPM
 
 MODELS = {
     "cm": {"model": "cm"},

@@ -37,15 +37,16 @@ import numpy as np  # noqa: E402
 from seqpred.data import SequenceSet, read_lines, read_ucr  # noqa: E402
 from seqpred.data.synthetic_anomaly import event_logs  # noqa: E402
 from seqpred.evaluate.metrics import roc_auc  # noqa: E402
-from seqpred.evaluate.nab import nab_score, probation_length, read_nab  # noqa: E402
+from seqpred.data.readers import read_nab  # noqa: E402
+from seqpred.evaluate.nab import nab_score, probation_length  # noqa: E402
 from seqpred.exceptions import ConvergenceWarning  # noqa: E402
+from seqpred.models.anomaly import SequenceAnomalyScorer  # noqa: E402
 from seqpred.models.classify import (  # noqa: E402
     CompressionClassifier,
     DTWClassifier,
     KmerClassifier,
     MiniRocketClassifier,
 )
-from seqpred.tasks.anomaly import SequenceAnomalyScorer  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 UCR = ["GunPoint", "ItalyPowerDemand", "ArrowHead", "Coffee", "BasicMotions",

@@ -33,7 +33,7 @@ if "--single-thread" in sys.argv:  # before numba is imported
 import numpy as np
 
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.models.tree import CPT, CPTPlus
+from seqpred.models.next_item import CPT, CPTPlus
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "next_item"
 # name: (min_length, consequent, window, max_count, drop_repeats)

@@ -193,11 +193,9 @@ def _best_weights(logs: list[np.ndarray], step: float = 0.05) -> tuple[float, ..
 
 def part_jsb(quick: bool, device: str) -> dict[str, Any]:
     """JSB Chorales: the Bernoulli-output LSTM against the per-key baseline."""
-    from seqpred.models.generate.piano_roll_model import PianoRollModel
-    from seqpred.models.generate.piano_rolls import (
-        per_key_baseline_nll,
-        read_piano_rolls,
-    )
+    from seqpred.data.readers import read_piano_rolls
+    from seqpred.evaluate.generate import per_key_baseline_nll
+    from seqpred.models.generate import PianoRollModel
 
     rolls = read_piano_rolls(SHARED / "music" / "JSB_Chorales.mat")
     pieces = rolls["train"] + rolls["valid"]  # the valid split comes last

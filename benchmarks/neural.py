@@ -97,7 +97,7 @@ def run_lm(
     text = (SHARED / "text" / "tinyshakespeare.txt").read_text(encoding="utf-8")
     cut = int(0.9 * len(text))
     train, valid = text[:cut], text[cut:]
-    from seqpred.models.neural._torch import resolve_device
+    from seqpred.nn.runtime import resolve_device
 
     gpu = resolve_device(device, "benchmark").type == "cuda"
     config = dict(LM_GPU if gpu else LM_CPU)
@@ -231,8 +231,8 @@ def tokens_per_second(
 ) -> float:
     import torch
 
-    from seqpred.models.neural._torch import resolve_device, threads
-    from seqpred.models.neural.heads import CausalSequenceModel
+    from seqpred.nn.heads import CausalSequenceModel
+    from seqpred.nn.runtime import resolve_device, threads
 
     target = resolve_device(device, "benchmark")
     size = SPEED_SIZES[encoder]

@@ -51,16 +51,10 @@ from typing import Any
 
 import torch
 
+from seqpred.data.readers.pairs import read_pairs, read_parallel, read_scan
 from seqpred.data.synthetic import addition_pairs
 from seqpred.evaluate.seq2seq import corpus_bleu, evaluate_seq2seq, has_sacrebleu
-from seqpred.tasks.seq2seq import (
-    PPMSeq2Seq,
-    Seq2SeqNetwork,
-    TransformerSeq2Seq,
-    read_pairs,
-    read_parallel,
-    read_scan,
-)
+from seqpred.models.seq2seq import PPMSeq2Seq, Seq2SeqNetwork, TransformerSeq2Seq
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "seq2seq"
 DEVICE = "cpu"  # set from --device

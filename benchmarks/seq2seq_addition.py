@@ -1,6 +1,6 @@
 """Benchmark: 3-digit addition ("a+b" -> "sum") with the attentional GRU seq2seq.
 
-Trains :class:`~seqpred.models.neural.seq2seq.Seq2SeqNetwork` on 45,000 pairs
+Trains :class:`~seqpred.models.seq2seq.rnn.Seq2SeqNetwork` on 45,000 pairs
 (``../shared/data/seq2seq/addition/`` when present, else drawn with
 :func:`seqpred.data.synthetic.addition_pairs`) within a time budget, and
 reports greedy exact match on 5,000 validation pairs. Prints a table, then
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from seqpred.data.synthetic import addition_pairs
-from seqpred.models.neural.seq2seq import Seq2SeqNetwork
+from seqpred.models.seq2seq.rnn import Seq2SeqNetwork
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "seq2seq" / "addition"
 

@@ -12,6 +12,7 @@ Examples
 """
 
 from seqpred._registry import available, create
+from seqpred._version import __version__
 from seqpred.base import clone
 from seqpred.data import SequenceSet, Vocabulary, read_sequences
 from seqpred.exceptions import (
@@ -24,8 +25,6 @@ from seqpred.exceptions import (
     UnknownSymbolError,
 )
 from seqpred.io import load, save
-
-__version__ = "0.1.0"
 
 __all__ = [
     "DataError",

@@ -36,7 +36,9 @@ __all__ = [
     "check_int",
     "check_parameter",
     "check_real",
+    "check_sampling_args",
     "is_int",
+    "is_real",
     "validate_parameter",
 ]
 
@@ -50,6 +52,60 @@ def is_int(value: object) -> TypeGuard[numbers.Integral]:
     (True, True, False, False)
     """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: object) -> TypeGuard[numbers.Real]:
+    """Return whether ``value`` is a real number (int or float), but not a bool.
+
+    Examples
+    --------
+    >>> is_real(3), is_real(2.5), is_real(True), is_real("1")
+    (True, True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_sampling_args(
+    owner: str,
+    n: Any,
+    max_length: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+) -> None:
+    """Check the arguments of a ``sample`` method (n, length, temperature, top-k/p).
+
+    Raises :class:`InvalidParameterError` naming the first bad argument and
+    a fix.
+
+    Examples
+    --------
+    >>> check_sampling_args("demo", 2, 10, 1.0, None, 0.9)
+    >>> try:
+    ...     check_sampling_args("demo", 2, 10, 0.0, None, None)
+    ... except InvalidParameterError as error:
+    ...     print(str(error)[:50])
+    demo: temperature must be a finite float > 0; got
+    """
+    checks = [
+        ("n", n, is_int(n) and int(n) >= 1, "an int >= 1", "n=5"),
+        ("max_length", max_length, is_int(max_length) and int(max_length) >= 1,
+         "an int >= 1", "max_length=100"),
+        ("temperature", temperature,
+         is_real(temperature) and np.isfinite(float(temperature))
+         and float(temperature) > 0,
+         "a finite float > 0", "temperature=1.0 (or 0.8 for safer samples)"),
+        ("top_k", top_k, top_k is None or (is_int(top_k) and int(top_k) >= 1),
+         "None or an int >= 1", "top_k=None (no cut) or top_k=10"),
+        ("top_p", top_p,
+         top_p is None or (is_real(top_p) and 0 < float(top_p) <= 1),
+         "None or a float in (0, 1]", "top_p=None (no cut) or top_p=0.9"),
+    ]  # fmt: skip
+    for name, value, ok, expected, fix in checks:
+        if not ok:
+            raise InvalidParameterError(
+                f"{owner}: {name} must be {expected}; got {value!r}. Use {fix}."
+            )
 
 
 @dataclass(frozen=True)

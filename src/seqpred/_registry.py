@@ -17,22 +17,28 @@ __all__ = ["REGISTRY", "available", "create", "get_class", "name_of"]
 REGISTRY: dict[str, tuple[str, str]] = {
     # name: ("module:Class", task)
     # next item: Markov family
-    "markov": ("seqpred.models.markov.markov:MarkovPredictor", "next-item"),
-    "ppm": ("seqpred.models.markov.ppm:PPM", "next-item"),
-    "akom": ("seqpred.models.markov.akom:AKOM", "next-item"),
-    "dg": ("seqpred.models.markov.dg:DG", "next-item"),
-    "lz78": ("seqpred.models.markov.lz78:LZ78", "next-item"),
-    "tdag": ("seqpred.models.markov.tdag:TDAG", "next-item"),
+    "markov": (
+        "seqpred.models.next_item.markov.markov:MarkovPredictor",
+        "next-item",
+    ),
+    "ppm": ("seqpred.models.next_item.markov.ppm:PPM", "next-item"),
+    "akom": ("seqpred.models.next_item.markov.akom:AKOM", "next-item"),
+    "dg": ("seqpred.models.next_item.markov.dg:DG", "next-item"),
+    "lz78": ("seqpred.models.next_item.markov.lz78:LZ78", "next-item"),
+    "tdag": ("seqpred.models.next_item.markov.tdag:TDAG", "next-item"),
     # next item: compact prediction trees
-    "cpt": ("seqpred.models.tree.cpt:CPT", "next-item"),
-    "cpt+": ("seqpred.models.tree.cpt_plus:CPTPlus", "next-item"),
+    "cpt": ("seqpred.models.next_item.tree.cpt:CPT", "next-item"),
+    "cpt+": ("seqpred.models.next_item.tree.cpt_plus:CPTPlus", "next-item"),
     # next item: ensembles
-    "blend": ("seqpred.models.ensemble.blend:Blend", "next-item"),
+    "blend": ("seqpred.models.next_item.ensemble.blend:Blend", "next-item"),
     # next item: neural (need torch)
-    "gru": ("seqpred.models.neural.next_item:RNNNextItem", "next-item"),
-    "transformer": ("seqpred.models.neural.next_item:TransformerNextItem", "next-item"),
+    "gru": ("seqpred.models.next_item.neural.causal:RNNNextItem", "next-item"),
+    "transformer": (
+        "seqpred.models.next_item.neural.causal:TransformerNextItem",
+        "next-item",
+    ),
     "neural-lm": (
-        "seqpred.models.neural.language_model:NeuralLanguageModel",
+        "seqpred.models.next_item.neural.language_model:NeuralLanguageModel",
         "next-item",
     ),
     # classification
@@ -47,7 +53,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     ),
     "dtw": ("seqpred.models.classify.dtw:DTWClassifier", "classify"),
     "neural-classifier": (
-        "seqpred.models.neural.classifier:NeuralSequenceClassifier",
+        "seqpred.models.classify.neural:NeuralSequenceClassifier",
         "classify",
     ),
     # generation
@@ -70,11 +76,11 @@ REGISTRY: dict[str, tuple[str, str]] = {
     ),
     "setar": ("seqpred.models.forecast.setar:SETAR", "forecast"),
     "neural-forecaster": (
-        "seqpred.models.neural.forecaster:NeuralForecaster",
+        "seqpred.models.forecast.neural:NeuralForecaster",
         "forecast",
     ),
     # sequence to sequence
-    "seq2seq-rnn": ("seqpred.models.neural.seq2seq:Seq2SeqNetwork", "seq2seq"),
+    "seq2seq-rnn": ("seqpred.models.seq2seq.rnn:Seq2SeqNetwork", "seq2seq"),
     "seq2seq-transformer": (
         "seqpred.models.seq2seq.transformer:TransformerSeq2Seq",
         "seq2seq",

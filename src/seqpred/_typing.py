@@ -6,6 +6,10 @@
 ``SequenceBatch``
     Several sequences: a :class:`~seqpred.data.SequenceSet`, a list of
     ``SequenceLike`` or a list of strings.
+``Array``
+    A NumPy array of any shape and dtype (what the code passes around;
+    shapes are given in comments, with the legend N sequences, L length,
+    V vocabulary, H hidden, C classes).
 ``RandomStateLike``
     ``None``, an ``int`` seed or a :class:`numpy.random.Generator`.
 """
@@ -24,5 +28,6 @@ Symbol: TypeAlias = Hashable
 SequenceLike: TypeAlias = Union[Sequence[Any], str, "np.ndarray[Any, Any]"]
 SequenceBatch: TypeAlias = Union["SequenceSet", Sequence[SequenceLike]]
 RandomStateLike: TypeAlias = None | int | np.random.Generator
+Array: TypeAlias = np.ndarray[Any, Any]
 
-__all__ = ["RandomStateLike", "SequenceBatch", "SequenceLike", "Symbol"]
+__all__ = ["Array", "RandomStateLike", "SequenceBatch", "SequenceLike", "Symbol"]

@@ -10,7 +10,7 @@ validates them against ``_parameter_constraints``, learns, sets the
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,8 +28,8 @@ __all__ = [
     "clone",
 ]
 
-TASKS = ("next-item", "classify", "generate", "seq2seq", "forecast")
-"""The task names an estimator can declare in its tags."""
+TASKS = ("next-item", "classify", "generate", "seq2seq", "forecast", "anomaly")
+"""The task names; each has one contract, a mixin in ``seqpred.models.<task>.base``."""
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,10 @@ class Tags:
 
     Parameters
     ----------
-    task : str, default="next-item"
-        One of :data:`TASKS`.
+    task : str or None, default=None
+        One of :data:`TASKS`. Set by the task mixin the class derives from
+        (its ``_task``), never by hand: a class whose tags name another
+        task than its mixin's is refused when it is defined.
     input_kind : {"discrete", "numeric"}, default="discrete"
         The kind of sequences ``fit`` accepts.
     probabilistic : bool, default=True
@@ -57,7 +59,7 @@ class Tags:
         Conformance checks this estimator skips, each with its reason.
     """
 
-    task: str = "next-item"
+    task: str | None = None
     input_kind: str = "discrete"
     probabilistic: bool = True
     handles_unknown: bool = True
@@ -67,7 +69,7 @@ class Tags:
     skip_checks: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
+        if self.task is not None and self.task not in TASKS:
             raise ValueError(f"Tags: task must be one of {TASKS}; got {self.task!r}.")
         if self.input_kind not in ("discrete", "numeric"):
             raise ValueError(
@@ -97,6 +99,22 @@ class BaseEstimator:
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
     _tags: ClassVar[Tags] = Tags()
+    _task: ClassVar[str | None] = None
+    """The task whose contract the class implements; set by the task mixins."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Write the task mixin's task into the class's tags (and refuse a clash)."""
+        super().__init_subclass__(**kwargs)
+        task = cls._task
+        if task is None or cls._tags.task == task:
+            return
+        if cls._tags.task is not None:
+            raise TypeError(
+                f"{cls.__name__}: its tags say task={cls._tags.task!r} but it "
+                f"implements the {task!r} contract; drop task= from its Tags "
+                "(the task mixin sets it)."
+            )
+        cls._tags = replace(cls._tags, task=task)
 
     # -- parameters
     @classmethod
@@ -252,7 +270,7 @@ def clone(estimator: BaseEstimator) -> BaseEstimator:
 
     Examples
     --------
-    >>> from seqpred.models.markov import MarkovPredictor
+    >>> from seqpred.models.next_item import MarkovPredictor
     >>> twin = clone(MarkovPredictor(order=2))
     >>> twin.order, twin.is_fitted
     (2, False)

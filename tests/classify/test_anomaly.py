@@ -8,8 +8,8 @@ import pytest
 from seqpred.data.synthetic_anomaly import event_logs
 from seqpred.evaluate.metrics import roc_auc
 from seqpred.exceptions import DataError, InvalidParameterError, NotFittedError
-from seqpred.models.markov import PPM, MarkovPredictor
-from seqpred.tasks.anomaly import SequenceAnomalyScorer
+from seqpred.models.anomaly import SequenceAnomalyScorer
+from seqpred.models.next_item import PPM, MarkovPredictor
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from seqpred.evaluate.nab import nab_score, probation_length, read_nab, scaled_sigmoid
+from seqpred.data.readers import read_nab
+from seqpred.evaluate.nab import nab_score, probation_length, scaled_sigmoid
 from seqpred.exceptions import DataError, InvalidParameterError
 
 WINDOW = [(40, 49)]  # 10 steps; with 100 steps the probation is steps 0-14

@@ -91,7 +91,7 @@ def test_numeric_classifiers_predict_from_any_prefix(make):
 
 def test_neural_classifier_predicts_prefixes_with_augmentation(motifs):
     pytest.importorskip("torch")
-    from seqpred.models.neural.classifier import NeuralSequenceClassifier
+    from seqpred.models.classify.neural import NeuralSequenceClassifier
 
     X, y, Xt, yt = motifs
     model = NeuralSequenceClassifier(

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import seqpred
-from seqpred._cli_args import parse_key_values, query_symbols
 from seqpred.cli import main
+from seqpred.cli.args import parse_key_values, query_symbols
 
 SPMF = "\n".join(
     [

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from seqpred._cli_demo import DemoState
-from seqpred._cli_demo_classify import part_classify
 from seqpred.cli import main
+from seqpred.cli.demo.classify import part_classify
+from seqpred.cli.demo.tour import DemoState
 
 REVIEWS = [
     "pos a fine film with a fine cast",
@@ -105,9 +105,9 @@ def test_missing_labels_and_foreign_options_are_reported(
 def test_predict_numeric_series(capsys: pytest.CaptureFixture[str]) -> None:
     import numpy as np
 
-    from seqpred._cli_classify import predict
-    from seqpred._cli_output import OutputFormat
-    from seqpred._cli_tasks import PredictOptions
+    from seqpred.cli.classify import predict
+    from seqpred.cli.output import OutputFormat
+    from seqpred.cli.tasks import PredictOptions
     from seqpred.models.classify import DTWClassifier
 
     X = [np.arange(5.0) + s for s in range(3)] + [

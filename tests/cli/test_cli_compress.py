@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from seqpred import cli
-from seqpred._cli_compress import compress, decompress
+from seqpred.cli.compress import compress, decompress
 
 TEXT = b"Shall I compare thee to a summer's day? Thou art more lovely.\n" * 30
 

@@ -149,7 +149,7 @@ def test_options_that_do_not_apply(capsys, tmp_path, series_csv):
 def test_demo_part_runs_quickly(capsys):
     from types import SimpleNamespace
 
-    from seqpred._cli_demo_forecast import part_forecast
+    from seqpred.cli.demo.forecast import part_forecast
 
     part_forecast(SimpleNamespace(quick=True, seed=0))
     out = capsys.readouterr().out

@@ -11,11 +11,11 @@ import typer
 from typer.testing import CliRunner
 
 import seqpred
-from seqpred._cli_demo_generate import part_generate
-from seqpred._cli_generate import EPILOG, generate
+from seqpred.cli.demo.generate import part_generate
+from seqpred.cli.generate import EPILOG, generate
 from seqpred.exceptions import InvalidParameterError, UnknownSymbolError
 from seqpred.models.generate import ConditionalModel
-from seqpred.models.markov import PPM
+from seqpred.models.next_item import PPM
 
 TEXT = ["ROMEO: but soft, what light through yonder window breaks?"] * 5
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from seqpred._cli_demo import DemoState
-from seqpred._cli_demo_seq2seq import part_seq2seq
 from seqpred.cli import main
+from seqpred.cli.demo.seq2seq import part_seq2seq
+from seqpred.cli.demo.tour import DemoState
 
 REVERSE = ["ab", "ba", "abc", "cab", "bca", "acb", "aab", "bba"]
 

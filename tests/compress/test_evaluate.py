@@ -6,7 +6,7 @@ import pytest
 
 from seqpred.compress import adaptive_bits_per_symbol, compare_adaptive_frozen, compress
 from seqpred.exceptions import DataError
-from seqpred.models.markov.ppm import PPM
+from seqpred.models.next_item.markov.ppm import PPM
 
 TRAIN = "the quick brown fox jumps over the lazy dog. " * 30
 TEST = "the lazy dog jumps over the quick brown fox. " * 3

@@ -21,7 +21,7 @@ from seqpred.compress.model_coder import (
     quantise,
 )
 from seqpred.exceptions import DataError, InvalidParameterError
-from seqpred.models.markov import PPM
+from seqpred.models.next_item import PPM
 
 TRAIN = (
     "Shall I compare thee to a summer's day?\n"
@@ -164,7 +164,7 @@ def test_cli_with_a_saved_model(
 
 def test_neural_language_model_round_trip() -> None:
     pytest.importorskip("torch")
-    from seqpred.models.neural import NeuralLanguageModel
+    from seqpred.models.next_item import NeuralLanguageModel
 
     lm = NeuralLanguageModel(
         "gru", hidden_size=16, max_length=16, max_epochs=2, validation_fraction=0.0,

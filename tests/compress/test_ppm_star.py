@@ -13,8 +13,8 @@ import pytest
 import typer
 
 from seqpred import cli
-from seqpred._cli_compress import compress as compress_command
-from seqpred._cli_compress import decompress as decompress_command
+from seqpred.cli.compress import compress as compress_command
+from seqpred.cli.compress import decompress as decompress_command
 from seqpred.compress import (
     AdaptivePPM,
     adaptive_bits_per_symbol,

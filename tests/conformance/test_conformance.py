@@ -14,7 +14,7 @@ import pytest
 from seqpred._params import Interval
 from seqpred.base import Tags, check_random_state
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.mixins import NextItemMixin
+from seqpred.models.next_item.base import NextItemMixin
 from seqpred.testing import (
     CHECKS,
     SkipCheck,
@@ -486,8 +486,8 @@ def test_unimportable_model_is_skipped(monkeypatch):
 
 def _broken_neural():
     pytest.importorskip("torch")
-    from seqpred.models.neural.forecaster import NeuralForecaster
-    from seqpred.models.neural.seq2seq import Seq2SeqNetwork
+    from seqpred.models.forecast.neural import NeuralForecaster
+    from seqpred.models.seq2seq.rnn import Seq2SeqNetwork
 
     class LenientTargets(Seq2SeqNetwork):
         def fit(self, X, y=None):

@@ -8,9 +8,8 @@ import pytest
 import seqpred
 from seqpred.data.synthetic import motif_sequences
 from seqpred.exceptions import DataError, InvalidParameterError
-from seqpred.models.generate import ConditionalModel
-from seqpred.models.markov import PPM
-from seqpred.tasks.generate import SequenceGenerator
+from seqpred.models.generate import ConditionalModel, SequenceGenerator
+from seqpred.models.next_item import PPM
 
 
 def _recovered(model, classifier, length, **kwargs):
@@ -37,7 +36,7 @@ def test_conditional_ppm_samples_carry_their_label():
 
 def test_conditional_neural_lm_with_a_label_token(tmp_path):
     pytest.importorskip("torch")
-    from seqpred.models.neural import NeuralLanguageModel
+    from seqpred.models.next_item import NeuralLanguageModel
 
     X, y = motif_sequences(160, n_classes=2, length=24, motif_length=6, random_state=0)
     classifier = seqpred.create("compression").fit(X, y)

@@ -9,9 +9,11 @@ pytest.importorskip("torch")
 
 import seqpred  # noqa: E402
 from seqpred.exceptions import DataError, InvalidParameterError  # noqa: E402
-from seqpred.models.markov import PPM  # noqa: E402
-from seqpred.models.neural import NeuralLanguageModel  # noqa: E402
-from seqpred.tasks.generate import SequenceGenerator  # noqa: E402
+from seqpred.models.generate import SequenceGenerator  # noqa: E402
+from seqpred.models.next_item import (
+    PPM,  # noqa: E402
+    NeuralLanguageModel,  # noqa: E402
+)
 
 PAIRS = ("ab", "cd")
 

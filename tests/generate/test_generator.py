@@ -8,9 +8,9 @@ import pytest
 from seqpred.data.synthetic import MarkovSource
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import InvalidParameterError, NotFittedError, UnknownSymbolError
-from seqpred.models.generate._sampling import reshape_distribution
-from seqpred.models.markov import PPM, MarkovPredictor
-from seqpred.tasks.generate import SequenceGenerator
+from seqpred.models.generate import SequenceGenerator
+from seqpred.models.generate.sampling import reshape_distribution
+from seqpred.models.next_item import PPM, MarkovPredictor
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_errors_name_the_problem_and_the_fix(markov):
 
 def test_neural_language_model_samples_end_and_reproduce():
     pytest.importorskip("torch")
-    from seqpred.models.neural import NeuralLanguageModel
+    from seqpred.models.next_item import NeuralLanguageModel
 
     model = NeuralLanguageModel(
         "gru", hidden_size=24, max_epochs=30, learning_rate=0.02,

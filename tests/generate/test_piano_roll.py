@@ -5,13 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seqpred.data.readers.piano_rolls import N_KEYS, read_piano_rolls
+from seqpred.evaluate.generate import bernoulli_nll, per_key_baseline_nll
 from seqpred.exceptions import DataError
-from seqpred.models.generate.piano_rolls import (
-    N_KEYS,
-    bernoulli_nll,
-    per_key_baseline_nll,
-    read_piano_rolls,
-)
 
 
 def test_reader_on_jsb_chorales(shared_data):
@@ -53,7 +49,7 @@ def _chords(n: int, rng: np.random.Generator) -> list[np.ndarray]:
 
 def test_model_learns_a_chord_progression_and_samples_it():
     pytest.importorskip("torch")
-    from seqpred.models.generate.piano_roll_model import PianoRollModel
+    from seqpred.models.generate.piano_roll import PianoRollModel
 
     rng = np.random.default_rng(0)
     train, test = _chords(24, rng), _chords(6, rng)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqpred.models.generate._sampling import draw, reshape_distribution
+from seqpred.models.generate.sampling import draw, reshape_distribution
 
 rows = st.lists(  # no subnormal probabilities: they underflow to 0
     st.one_of(st.just(0.0), st.floats(1e-6, 1.0)), min_size=2, max_size=12

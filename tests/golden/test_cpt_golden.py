@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqpred.models.tree import CPT, CPTPlus
+from seqpred.models.next_item import CPT, CPTPlus
 
 TRAINING = [list("ABC"), list("AB"), list("ABDC"), list("BC"), list("EABA")]
 PLAIN_CPT = {

@@ -11,7 +11,7 @@ import pytest
 
 from seqpred.data.synthetic import MarkovSource
 from seqpred.evaluate import evaluate_next_item
-from seqpred.models.markov import MarkovPredictor
+from seqpred.models.next_item import MarkovPredictor
 
 
 @pytest.mark.parametrize("order, n_symbols", [(1, 6), (2, 5), (3, 4)])

@@ -10,7 +10,7 @@ node by node (Laird and Saul 1994, section 2).
 import numpy as np
 import pytest
 
-from seqpred.models.markov import AKOM, DG, LZ78, TDAG
+from seqpred.models.next_item import AKOM, DG, LZ78, TDAG
 
 WORD = "abracadabra"
 

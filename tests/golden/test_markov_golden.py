@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqpred.models.markov import MarkovPredictor
+from seqpred.models.next_item import MarkovPredictor
 
 WORD = "abracadabra"
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from seqpred.models.markov import PPM
+from seqpred.models.next_item import PPM
 
 WORD = "abracadabra"
 

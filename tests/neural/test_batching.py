@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("torch")
 
-from seqpred.models.neural.batching import (  # noqa: E402
+from seqpred.nn.batching import (  # noqa: E402
     IGNORE_INDEX,
     SequenceBatches,
     WindowBatches,

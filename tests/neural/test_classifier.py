@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("torch")
 
 from seqpred.io import load, save  # noqa: E402
-from seqpred.models.neural.classifier import NeuralSequenceClassifier  # noqa: E402
+from seqpred.models.classify.neural import NeuralSequenceClassifier  # noqa: E402
 
 X = ["abab", "baba", "aabb", "cdcd", "dcdc", "ccdd", "abba", "dccd"]
 Y = ["ab", "ab", "ab", "cd", "cd", "cd", "ab", "cd"]

@@ -5,15 +5,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from seqpred.models.neural.batching import IGNORE_INDEX  # noqa: E402
-from seqpred.models.neural.encoders import (  # noqa: E402
+from seqpred.nn.batching import IGNORE_INDEX  # noqa: E402
+from seqpred.nn.encoders import (  # noqa: E402
     InputEmbedding,
     RecurrentEncoder,
     build_encoder,
     last_step,
     masked_mean,
 )
-from seqpred.models.neural.heads import CausalSequenceModel  # noqa: E402
+from seqpred.nn.heads import CausalSequenceModel  # noqa: E402
 
 ENCODERS = [
     ("gru", {}),

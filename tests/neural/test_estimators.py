@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 import seqpred  # noqa: E402
 from seqpred import io  # noqa: E402
 from seqpred.exceptions import InvalidParameterError  # noqa: E402
-from seqpred.models.neural import (  # noqa: E402
+from seqpred.models.next_item import (  # noqa: E402
     NeuralLanguageModel,
     RNNNextItem,
     TransformerNextItem,
@@ -102,7 +102,7 @@ def test_threads_are_restored():
     model = MODELS["gru"](**TINY)  # n_threads=None: one thread
     model.fit(CYCLE)
     assert torch.get_num_threads() == 3
-    from seqpred.models.neural._torch import threads
+    from seqpred.nn.runtime import threads
 
     with threads(None, torch.device("cpu")):
         assert torch.get_num_threads() == 1

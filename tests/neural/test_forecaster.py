@@ -7,7 +7,7 @@ pytest.importorskip("torch")
 
 from seqpred.exceptions import DataError  # noqa: E402
 from seqpred.io import load, save  # noqa: E402
-from seqpred.models.neural.forecaster import NeuralForecaster  # noqa: E402
+from seqpred.models.forecast.neural import NeuralForecaster  # noqa: E402
 
 X = [np.sin(np.arange(40) / 2 + p) for p in np.linspace(0, 3, 8)]
 
@@ -26,7 +26,7 @@ def fitted():
 def test_learns_a_sine_with_small_uncertainty(fitted):
     queries = [np.sin(np.arange(n) / 2) for n in (20, 25, 30)]
     mean, std = fitted.predict_distribution(queries)
-    truth = np.sin(np.array([20, 25, 30]) / 2)[:, None]
+    truth = np.sin(np.array([20, 25, 30]) / 2)[:, None, None]  # (N, h, F)
     assert np.abs(mean - truth).max() < 0.2
     assert (std > 0).all() and std.max() < 0.5
     assert fitted.score(queries, truth) > 0.0
@@ -55,7 +55,7 @@ def test_save_load_and_determinism(tmp_path, fitted):
 def test_encoders_and_multivariate(encoder):
     series = [np.column_stack([x, -x]) for x in X[:4]]
     model = _model(encoder=encoder, max_epochs=2).fit(series)
-    assert model.predict(series).shape == (4, 2)
+    assert model.predict(series).shape == (4, 1, 2)
     with pytest.raises(DataError, match="feature"):
         model.predict([np.zeros((3, 3))])
 

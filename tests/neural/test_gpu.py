@@ -8,8 +8,8 @@ if not torch.cuda.is_available():
     pytest.skip("no CUDA device", allow_module_level=True)
 
 from seqpred import io  # noqa: E402
-from seqpred.models.neural import NeuralLanguageModel, RNNNextItem  # noqa: E402
-from seqpred.models.neural._torch import resolve_device  # noqa: E402
+from seqpred.models.next_item import NeuralLanguageModel, RNNNextItem  # noqa: E402
+from seqpred.nn.runtime import resolve_device  # noqa: E402
 
 DATA = ["abcdabcdabcd", "abcdab", "cdabcdab", "dabcda"] * 3
 QUERIES = ["ab", "dabc", "", "c", "abcdabcdab"]

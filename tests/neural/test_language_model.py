@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from seqpred.exceptions import InvalidParameterError  # noqa: E402
-from seqpred.models.neural import NeuralLanguageModel  # noqa: E402
-from seqpred.models.neural.language_model import _scoring_windows  # noqa: E402
+from seqpred.models.next_item import NeuralLanguageModel  # noqa: E402
+from seqpred.models.next_item.neural.language_model import _scoring_windows  # noqa: E402
 
 TEXT = ["the cat sat on the mat. " * 6, "a cat. " * 4]
 

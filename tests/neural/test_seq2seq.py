@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("torch")
 
 from seqpred.io import load, save  # noqa: E402
-from seqpred.models.neural.seq2seq import Seq2SeqNetwork  # noqa: E402
+from seqpred.models.seq2seq.rnn import Seq2SeqNetwork  # noqa: E402
 
 X = ["abc", "bca", "cab", "acb", "bac", "cba", "ab", "ba", "ca", "c"]
 Y = [x[::-1] for x in X]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seqpred.data._ragged import offsets_from_lengths
-from seqpred.models.tree._kernels import window_queries
+from seqpred.models.next_item.tree._kernels import window_queries
 
 FAST = settings(max_examples=80, deadline=None)
 

@@ -10,8 +10,8 @@ from seqpred.exceptions import (
     NotFittedError,
     UnknownSymbolError,
 )
-from seqpred.models.markov import AKOM, DG, LZ78, PPM, TDAG, MarkovPredictor
-from seqpred.models.markov._contexts import load_tables
+from seqpred.models.next_item import AKOM, DG, LZ78, PPM, TDAG, MarkovPredictor
+from seqpred.models.next_item.markov._contexts import load_tables
 
 MODELS = [AKOM, DG, LZ78, TDAG]
 NAMES = {"akom": AKOM, "dg": DG, "lz78": LZ78, "tdag": TDAG}

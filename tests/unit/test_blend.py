@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from seqpred.exceptions import InvalidParameterError
-from seqpred.models.ensemble import Blend
-from seqpred.models.ensemble._combine import simplex_grid, top_k_from_scores
+from seqpred.models.next_item import Blend
+from seqpred.models.next_item.ensemble._combine import simplex_grid, top_k_from_scores
 
 
 def test_simplex_grid_covers_every_weighting():

@@ -1,4 +1,4 @@
-"""Unit tests for CPT and CPT+ (seqpred.models.tree)."""
+"""Unit tests for CPT and CPT+ (seqpred.models.next_item.tree)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import pytest
 
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import InvalidParameterError, NotFittedError, UnknownSymbolError
-from seqpred.models.tree import CPT, CPTPlus
-from seqpred.models.tree._compression import collapse_branches, encode_frequent_runs
-from seqpred.models.tree._index import (
+from seqpred.models.next_item import CPT, CPTPlus
+from seqpred.models.next_item.tree._compression import (
+    collapse_branches,
+    encode_frequent_runs,
+)
+from seqpred.models.next_item.tree._index import (
     build_index,
     build_tree,
     dense_rows,
@@ -359,9 +362,9 @@ def test_inverted_index_and_dense_rows():
 
 def test_python_fallback_gives_identical_results(monkeypatch):
     import seqpred._numba
-    import seqpred.models.tree._cpt_kernels as cpt_kernels
-    import seqpred.models.tree._kernels as kernels
-    import seqpred.models.tree._plus_kernels as plus_kernels
+    import seqpred.models.next_item.tree._cpt_kernels as cpt_kernels
+    import seqpred.models.next_item.tree._kernels as kernels
+    import seqpred.models.next_item.tree._plus_kernels as plus_kernels
 
     def reload_kernels():
         for module in (seqpred._numba, kernels, plus_kernels, cpt_kernels):
@@ -440,7 +443,7 @@ def test_memory_bytes_counts_the_structures():
 
 
 def test_choose_keeps_the_default_unless_clearly_beaten():
-    from seqpred.models.tree._base import _choose
+    from seqpred.models.next_item.tree._base import _choose
 
     base = np.zeros(200, dtype=np.int8)
     base[:60] = 1
@@ -454,7 +457,7 @@ def test_choose_keeps_the_default_unless_clearly_beaten():
 
 
 def test_threaded_pieces_grow_with_the_work_arrays(monkeypatch):
-    import seqpred.models.tree._base as base
+    import seqpred.models.next_item.tree._base as base
 
     monkeypatch.setattr(base, "n_threads", lambda: 2)
     small = CPTPlus(**FIXED_PLUS).fit(PAPER)

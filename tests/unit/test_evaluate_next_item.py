@@ -316,7 +316,7 @@ def test_cross_validation_bad_input():
 
 
 def test_markov_predictor():
-    from seqpred.models.markov import MarkovPredictor
+    from seqpred.models.next_item import MarkovPredictor
 
     train = [[1, 2, 3], [1, 2, 3], [2, 4]]
     model = MarkovPredictor(order=1).fit(train)

@@ -18,7 +18,7 @@ from seqpred._registry import REGISTRY
 from seqpred.base import BaseEstimator
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import InvalidParameterError, ModelFileError
-from seqpred.models.markov import MarkovPredictor
+from seqpred.models.next_item import MarkovPredictor
 
 TRAIN = [list("abcabcabd"), list("bcabca"), list("cabcab"), list("abdabd")]
 QUERIES = [list("ab"), list("ca"), list("d"), [], list("zz")]

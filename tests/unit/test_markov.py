@@ -3,7 +3,7 @@ import pytest
 
 import seqpred
 from seqpred.exceptions import InvalidParameterError, NotFittedError, UnknownSymbolError
-from seqpred.models.markov import MarkovPredictor
+from seqpred.models.next_item import MarkovPredictor
 
 SESSIONS = [
     ["home", "search", "product", "cart", "checkout"],

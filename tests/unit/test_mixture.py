@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from seqpred.exceptions import InvalidParameterError, NotFittedError
-from seqpred.models.ensemble.mixture import OnlineMixture
-from seqpred.models.markov import PPM
+from seqpred.models.next_item import PPM
+from seqpred.models.next_item.ensemble.mixture import OnlineMixture
 
 
 def _source(transitions: dict[str, str], n: int, seed: int) -> str:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from seqpred.models.markov import PPM
+from seqpred.models.next_item import PPM
 
 
 def _dense_top_k(model, queries, k):

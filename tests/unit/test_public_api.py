@@ -20,7 +20,7 @@ def test_all_lists_exactly_the_public_names():
 def test_import_does_not_need_torch():
     code = (
         "import sys; sys.modules['torch'] = None\n"
-        "import seqpred, seqpred.models.markov, seqpred.data\n"
+        "import seqpred, seqpred.models.next_item.markov, seqpred.data\n"
         "m = seqpred.create('markov').fit([[1, 2, 3]])\n"
         "assert 'torch' not in sys.modules or sys.modules['torch'] is None\n"
         "print('ok')\n"

@@ -8,13 +8,12 @@ bytes than it has); :func:`encode_growing` then retries with a larger one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
-__all__ = ["as_buffer", "encode_growing", "initial_capacity"]
+from seqpred._typing import Array
 
-Array = np.ndarray[Any, Any]
+__all__ = ["as_buffer", "encode_growing", "initial_capacity"]
 
 
 def as_buffer(data: bytes) -> Array:

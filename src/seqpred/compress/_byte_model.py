@@ -10,15 +10,12 @@ true, or decodes ``code`` into ``buf[start:]`` otherwise; with a non-empty
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.compress._buffers import as_buffer, encode_growing
 
 __all__ = ["AdaptiveByteModel"]
-
-Array = np.ndarray[Any, Any]
 
 
 class AdaptiveByteModel:

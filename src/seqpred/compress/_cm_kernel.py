@@ -13,19 +13,16 @@ encoder and the decoder, compiled or not, compute identical probabilities.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 from seqpred.compress.arithmetic import (
     bin_decode,
     bin_decode_init,
     bin_encode,
     bin_flush,
 )
-
-Array = np.ndarray[Any, Any]
 
 MASK32 = 0xFFFFFFFF
 MATCH_MIN = 7  # bytes of context that start a match

@@ -16,11 +16,10 @@ no vectorisable part.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 from seqpred.compress._cm_kernel import hash2
 from seqpred.compress.arithmetic import (
     range_decode_init,
@@ -29,8 +28,6 @@ from seqpred.compress.arithmetic import (
     range_encode,
     range_flush,
 )
-
-Array = np.ndarray[Any, Any]
 
 RESCALE_AT = 1 << 13  # halve a context's counts past this total (adapts, and
 # keeps every coded total under the range coder's 65536)

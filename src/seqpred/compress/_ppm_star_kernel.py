@@ -53,11 +53,10 @@ empty (the learnt SEE statistics are kept).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 from seqpred.compress._ppm_kernel import (
     N_SEE,
     RESCALE_AT,
@@ -72,8 +71,6 @@ from seqpred.compress.arithmetic import (
     range_encode,
     range_flush,
 )
-
-Array = np.ndarray[Any, Any]
 
 
 @maybe_njit

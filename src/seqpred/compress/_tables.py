@@ -15,9 +15,9 @@ compressed streams that depend on them) are identical on every platform.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+
+from seqpred._typing import Array
 
 __all__ = [
     "N_STATES",
@@ -27,8 +27,6 @@ __all__ = [
     "squash_table",
     "stretch_table",
 ]
-
-Array = np.ndarray[Any, Any]
 
 # round(4096 / (1 + exp(-(i - 16) / 2))) for i = 0..32, clipped to [1, 4095].
 SQUASH_POINTS = (

@@ -32,11 +32,10 @@ True
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 from seqpred.exceptions import DataError
 
 __all__ = [
@@ -47,8 +46,6 @@ __all__ = [
     "encode_symbols",
     "ideal_bits",
 ]
-
-Array = np.ndarray[Any, Any]
 
 MASK32 = 0xFFFFFFFF
 MAX_TOTAL = 1 << 16

@@ -40,10 +40,10 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.compress._byte_model import AdaptiveByteModel
 from seqpred.compress._cm_kernel import cm_kernel
 from seqpred.compress._tables import (
@@ -55,8 +55,6 @@ from seqpred.compress._tables import (
 from seqpred.exceptions import InvalidParameterError
 
 __all__ = ["ContextMixing"]
-
-Array = np.ndarray[Any, Any]
 
 # Contexts beside the byte orders (kinds of _cm_kernel.cm_kernel): the current
 # word, the current and previous words, the column and the byte above (text

@@ -140,7 +140,7 @@ def compare_adaptive_frozen(
 
     Examples
     --------
-    >>> from seqpred.models.markov.ppm import PPM
+    >>> from seqpred.models.next_item.markov.ppm import PPM
     >>> train, test = "abcab" * 40, "abcab" * 4
     >>> rows = compare_adaptive_frozen(
     ...     train, test, frozen={"ppm": PPM(max_order=2).fit([train])},

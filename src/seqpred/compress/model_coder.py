@@ -30,7 +30,7 @@ estimate), so an unused escape costs about ``log2(t) / 2`` bits in all.
 Examples
 --------
 >>> import hashlib
->>> from seqpred.models.markov import PPM
+>>> from seqpred.models.next_item import PPM
 >>> model = PPM(max_order=3, escape="C", exclusion=True).fit(["abracadabra\n"] * 3)
 >>> digest = hashlib.sha256(b"my model file").digest()
 >>> blob = compress_with_model(b"abracadabra! cadabra", model, fingerprint=digest)
@@ -51,6 +51,7 @@ import numpy as np
 from tqdm import tqdm
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 from seqpred.compress.arithmetic import (
     MASK32,
     MAX_TOTAL,
@@ -80,7 +81,6 @@ __all__ = [
     "quantise",
 ]
 
-Array = np.ndarray[Any, Any]
 TOTAL = MAX_TOTAL
 """Total of every frequency table (``2**16``)."""
 _FILE_MODEL_ID = 5
@@ -419,7 +419,7 @@ def model_code_length(
 
     Examples
     --------
-    >>> from seqpred.models.markov import PPM
+    >>> from seqpred.models.next_item import PPM
     >>> model = PPM(max_order=2).fit(["abab"])
     >>> model_code_length(b"abab", model).n_symbols
     4
@@ -456,7 +456,7 @@ def compress_with_model(
     context : int or None, default=None
         Symbols of context given to the model (None: its ``max_order``,
         ``order`` or ``max_length`` parameter, or its ``context_length_``
-        attribute, as an :class:`~seqpred.models.ensemble.mixture.OnlineMixture`
+        attribute, as an :class:`~seqpred.models.next_item.OnlineMixture`
         has); stored in the header.
     progress : bool, default=False
         Show a progress bar on stderr for files of 20,000 symbols or more.

@@ -5,7 +5,7 @@ each byte from its longest known context down, with escapes, full exclusion
 and update exclusion, and learns as it reads. By default it adds PPMZ's
 secondary escape estimation (SEE) and PPMII's information inheritance; plain
 PPM-C and PPM-D are options. Unlike
-:class:`seqpred.models.markov.ppm.PPM`, which is fitted once and then
+:class:`seqpred.models.next_item.markov.ppm.PPM`, which is fitted once and then
 frozen, it starts empty and updates after every byte, as a compressor must
 (a decoder sees no training data). See :mod:`seqpred.compress._ppm_kernel`.
 With ``order=None`` it is PPM*: contexts of unbounded length, indexed by
@@ -26,10 +26,10 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.compress._byte_model import AdaptiveByteModel
 from seqpred.compress._ppm_kernel import N_SEE, ppm_kernel
 from seqpred.compress._ppm_star_kernel import ppm_star_kernel
@@ -37,7 +37,6 @@ from seqpred.exceptions import InvalidParameterError
 
 __all__ = ["AdaptivePPM"]
 
-Array = np.ndarray[Any, Any]
 # Strength of information inheritance (a new symbol's first count is
 # 1 + strength * its share where it was found), tuned on book1 at order 5:
 # 2.291 -> 2.274 bits per byte with PPM-D, 2.287 -> 2.249 with SEE.

@@ -20,9 +20,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+
+from seqpred._typing import Array
 
 __all__ = [
     "locate_step",
@@ -31,8 +31,6 @@ __all__ = [
     "ragged_positions",
     "ragged_ranges",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 def offsets_from_lengths(lengths: Array) -> Array:

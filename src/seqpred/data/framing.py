@@ -11,20 +11,16 @@ M framed examples.
 
 from __future__ import annotations
 
-import numbers
-from typing import Any
-
 import numpy as np
 
-from seqpred._params import check_int, is_int
+from seqpred._params import check_int
+from seqpred._typing import Array
 from seqpred.data._ragged import offsets_from_lengths, ragged_gather, ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError
 
 __all__ = ["from_padded", "pad_sequences", "prefix_targets", "sliding_windows"]
-
-Array = np.ndarray[Any, Any]
 
 
 def pad_sequences(
@@ -78,30 +74,7 @@ def pad_sequences(
     >>> pad_sequences(ss, max_length=2, side="left")[0].tolist()
     [[6, 7], [0, 8]]
     """
-    check_int(
-        "pad_sequences", "max_length", max_length,
-        low=0, default=None, optional=True, hint="for no limit",
-    )  # fmt: skip
-    if side not in ("right", "left"):
-        raise InvalidParameterError(
-            f"pad_sequences: side must be 'right' or 'left'; got {side!r}. "
-            "Use side='left' to right-align rows (recent steps last)."
-        )
-    _check_pad(ss, pad)
-    lengths = ss.lengths
-    n = len(ss)
-    width = int(lengths.max(initial=0)) if max_length is None else int(max_length)
-    kept = np.minimum(lengths, width)
-    # Source: the last `kept` steps of each sequence.
-    src, within = ragged_ranges(ss.offsets[1:] - kept, kept)
-    rows = np.repeat(np.arange(n, dtype=np.int64), kept)
-    cols = within if side == "right" else within + np.repeat(width - kept, kept)
-    values = ss.values
-    array = np.full((n, width) + values.shape[1:], pad, dtype=values.dtype)
-    array[rows, cols] = values[src]  # (N, L) or (N, L, F)
-    mask = np.zeros((n, width), dtype=bool)
-    mask[rows, cols] = True
-    return array, mask
+    return ss.padded(max_length=max_length, side=side, pad=pad)
 
 
 def from_padded(
@@ -308,16 +281,3 @@ def sliding_windows(
 
 
 # -- helpers ----------------------------------------------------------------------
-
-
-def _check_pad(ss: SequenceSet, pad: object) -> None:
-    ok = is_int(pad) or (
-        isinstance(pad, numbers.Real)
-        and not isinstance(pad, bool)
-        and (ss.kind == "numeric" or float(pad).is_integer())
-    )
-    if not ok:
-        raise InvalidParameterError(
-            f"pad_sequences: pad must be a number (an integer id for discrete "
-            f"data); got {pad!r}. Use pad=0 (the padding id)."
-        )

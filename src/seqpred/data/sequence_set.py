@@ -7,13 +7,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from seqpred.data._ragged import locate_step, offsets_from_lengths, ragged_gather
+from seqpred._params import check_int, is_int, is_real
+from seqpred._typing import Array
+from seqpred.data._ragged import (
+    locate_step,
+    offsets_from_lengths,
+    ragged_gather,
+    ragged_ranges,
+)
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError
+from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = ["SequenceSet"]
 
-Array = np.ndarray[Any, Any]
 Kind = Literal["auto", "discrete", "numeric"]
 
 
@@ -415,11 +421,33 @@ class SequenceSet:
     ) -> tuple[Array, Array]:
         """Return a dense ``(N, L)`` (or ``(N, L, F)``) array and its ``(N, L)`` mask.
 
-        Sequences longer than ``max_length`` keep their **last** steps.
+        Sequences longer than ``max_length`` keep their **last** steps; see
+        :func:`seqpred.data.framing.pad_sequences` for the parameters.
         """
-        from seqpred.data.framing import pad_sequences
-
-        return pad_sequences(self, max_length=max_length, side=side, pad=pad)
+        check_int(
+            "pad_sequences", "max_length", max_length,
+            low=0, default=None, optional=True, hint="for no limit",
+        )  # fmt: skip
+        if side not in ("right", "left"):
+            raise InvalidParameterError(
+                f"pad_sequences: side must be 'right' or 'left'; got {side!r}. "
+                "Use side='left' to right-align rows (recent steps last)."
+            )
+        _check_pad(self, pad)
+        lengths = self.lengths
+        n = len(self)
+        width = int(lengths.max(initial=0)) if max_length is None else int(max_length)
+        kept = np.minimum(lengths, width)
+        # Source: the last `kept` steps of each sequence.
+        src, within = ragged_ranges(self.offsets[1:] - kept, kept)
+        rows = np.repeat(np.arange(n, dtype=np.int64), kept)
+        cols = within if side == "right" else within + np.repeat(width - kept, kept)
+        values = self.values
+        array = np.full((n, width) + values.shape[1:], pad, dtype=values.dtype)
+        array[rows, cols] = values[src]  # (N, L) or (N, L, F)
+        mask = np.zeros((n, width), dtype=bool)
+        mask[rows, cols] = True
+        return array, mask
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -542,3 +570,14 @@ def _flatten_symbols(seqs: list[Any]) -> list[Any]:
         else:
             flat.extend(seq)
     return flat
+
+
+def _check_pad(ss: SequenceSet, pad: object) -> None:
+    ok = is_int(pad) or (
+        is_real(pad) and (ss.kind == "numeric" or float(pad).is_integer())
+    )
+    if not ok:
+        raise InvalidParameterError(
+            f"pad_sequences: pad must be a number (an integer id for discrete "
+            f"data); got {pad!r}. Use pad=0 (the padding id)."
+        )

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from seqpred._params import check_bool, check_int, is_int
-from seqpred._typing import RandomStateLike
+from seqpred._typing import Array, RandomStateLike
 from seqpred.base import check_random_state
 from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
@@ -31,8 +31,6 @@ __all__ = [
     "split_by_time",
     "train_test_split_sequences",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 def holdout_last(

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from seqpred._params import check_int, check_real, is_int
-from seqpred._typing import RandomStateLike
+from seqpred._typing import Array, RandomStateLike
 from seqpred.base import check_random_state
 from seqpred.data._ragged import offsets_from_lengths, ragged_positions
 from seqpred.exceptions import DataError, InvalidParameterError
@@ -42,7 +42,6 @@ __all__ = [
     "seasonal_series",
 ]
 
-Array = np.ndarray[Any, Any]
 IntRange = int | tuple[int, int]
 
 _MAX_CONTEXTS = 1 << 20

@@ -9,19 +9,15 @@ can be scored per sequence (ROC AUC) and per position.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._params import check_int, check_real
-from seqpred._typing import RandomStateLike
+from seqpred._typing import Array, RandomStateLike
 from seqpred.base import check_random_state
 from seqpred.data.synthetic import _draw, _int_range
 from seqpred.exceptions import InvalidParameterError
 
 __all__ = ["event_logs"]
-
-Array = np.ndarray[Any, Any]
 
 
 def event_logs(

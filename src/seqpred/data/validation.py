@@ -6,14 +6,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data._ragged import locate_step
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
 
 __all__ = ["as_features", "as_sequence_set", "check_finite", "check_pairs"]
-
-Array = np.ndarray[Any, Any]
 
 
 def as_sequence_set(

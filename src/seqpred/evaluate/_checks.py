@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from seqpred._params import check_int
+from seqpred._typing import Array
 from seqpred.data._ragged import ragged_positions
 from seqpred.exceptions import DataError, InvalidParameterError
-
-Array = np.ndarray[Any, Any]
 
 
 def short_repr(value: Any, limit: int = 60) -> str:

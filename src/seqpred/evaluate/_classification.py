@@ -9,18 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.evaluate._checks import as_float, as_labels, same_length, short_repr
 from seqpred.exceptions import DataError
 
 __all__ = [
     "accuracy",
     "balanced_accuracy",
+    "classification_report",
     "confusion_matrix",
     "macro_f1",
     "roc_auc",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 def _pair(y_true: Any, y_pred: Any, who: str) -> tuple[Array, Array]:
@@ -282,3 +282,44 @@ def roc_auc(y_true: Any, scores: Any, *, labels: Any = None) -> float:
         for c, label in enumerate(classes.tolist())
     ]
     return float(np.mean(aucs))
+
+
+def classification_report(truth: Array, predicted: Array) -> dict[str, Any]:
+    """Accuracy, balanced accuracy, macro-F1, confusion matrix and per-class scores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = classification_report(np.array(["a", "a", "b"]), np.array(["a", "b", "b"]))
+    >>> r["accuracy"], r["confusion_matrix"], r["per_class"]["b"]["precision"]
+    (0.6667, [[1, 1], [0, 1]], 0.5)
+    """
+    labels = np.unique(np.concatenate([truth, predicted]))
+    matrix = confusion_matrix(truth, predicted, labels=labels)  # rows: truth
+    hits = np.diag(matrix).astype(np.float64)
+    predicted_count, true_count = matrix.sum(axis=0), matrix.sum(axis=1)
+    precision = np.divide(hits, predicted_count, out=np.zeros_like(hits),
+                          where=predicted_count > 0)  # fmt: skip
+    recall = np.divide(hits, true_count, out=np.zeros_like(hits),
+                       where=true_count > 0)  # fmt: skip
+    denominator = precision + recall
+    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(hits),
+                   where=denominator > 0)  # fmt: skip
+    classes = [str(c.item() if isinstance(c, np.generic) else c) for c in labels]
+    return {
+        "accuracy": round(accuracy(truth, predicted), 4),
+        "balanced_accuracy": round(balanced_accuracy(truth, predicted), 4),
+        "macro_f1": round(macro_f1(truth, predicted), 4),
+        "n_sequences": len(truth),
+        "classes": classes,
+        "confusion_matrix": matrix.astype(int).tolist(),
+        "per_class": {
+            c: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for c, p, r, f, s in zip(classes, precision, recall, f1, true_count)
+        },
+    }

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.evaluate._checks import as_float, as_ids, same_length
 from seqpred.exceptions import DataError
 
@@ -19,8 +20,6 @@ __all__ = [
     "log_loss",
     "perplexity",
 ]
-
-Array = np.ndarray[Any, Any]
 
 _SUM_TOLERANCE = 1e-4
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.evaluate._checks import as_ids, check_k, pad_ragged, same_length
 
 __all__ = [
@@ -21,8 +22,6 @@ __all__ = [
     "no_match_rate",
     "success_in_set",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 def first_hit_rank(ranked: Any, targets: Any, k: int | None, who: str) -> Array:

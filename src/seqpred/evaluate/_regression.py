@@ -12,12 +12,11 @@ from typing import Any
 import numpy as np
 
 from seqpred._params import check_int
+from seqpred._typing import Array
 from seqpred.evaluate._checks import as_float, same_shape
 from seqpred.exceptions import DataError
 
 __all__ = ["mae", "mase", "mse", "rmse", "smape"]
-
-Array = np.ndarray[Any, Any]
 
 
 def _pair(y_true: Any, y_pred: Any, who: str) -> tuple[Array, Array]:

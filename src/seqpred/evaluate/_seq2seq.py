@@ -11,13 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError
 
 __all__ = ["exact_match", "token_accuracy"]
-
-Array = np.ndarray[Any, Any]
 
 
 def _encode_pair(

@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = ["PrefixCurve", "prefix_accuracy_curve"]
-
-Array = np.ndarray[Any, Any]
 
 DEFAULT_FRACTIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 

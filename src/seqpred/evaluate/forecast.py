@@ -18,6 +18,7 @@ import numpy as np
 
 from seqpred._params import Options as _Options
 from seqpred._params import check_int, check_parameter, check_real
+from seqpred._typing import Array
 from seqpred.base import BaseEstimator, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
@@ -25,7 +26,6 @@ from seqpred.exceptions import DataError
 
 __all__ = ["BacktestResult", "backtest", "forecast_errors"]
 
-Array = np.ndarray[Any, Any]
 METRICS = ("mase", "smape", "mae", "mse", "coverage")
 
 

@@ -15,6 +15,7 @@ probabilistic             :func:`log_loss`, :func:`bits_per_symbol`,
                           :func:`bits_per_symbol_from_proba`, :func:`perplexity`
 classification            :func:`accuracy`, :func:`balanced_accuracy`,
                           :func:`macro_f1`, :func:`confusion_matrix`,
+                          :func:`classification_report`,
                           :func:`roc_auc`
 regression / forecasting  :func:`mae`, :func:`mse`, :func:`rmse`,
                           :func:`smape`, :func:`mase`
@@ -33,6 +34,7 @@ from __future__ import annotations
 from seqpred.evaluate._classification import (
     accuracy,
     balanced_accuracy,
+    classification_report,
     confusion_matrix,
     macro_f1,
     roc_auc,
@@ -59,6 +61,7 @@ __all__ = [
     "balanced_accuracy",
     "bits_per_symbol",
     "bits_per_symbol_from_proba",
+    "classification_report",
     "confusion_matrix",
     "coverage",
     "exact_match",

@@ -1,4 +1,4 @@
-"""The Numenta Anomaly Benchmark (NAB) scoring rules, and a reader for its corpus.
+"""The Numenta Anomaly Benchmark (NAB) scoring rules.
 
 NAB scores a detector's per-step anomaly scores against labelled anomaly
 windows. With a threshold, the steps scoring at or above it are detections:
@@ -25,27 +25,28 @@ on the first step of every window (``A_TP`` per window). This follows
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from seqpred._lazy import moved
+from seqpred._typing import Array
 from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = [
     "NAB_PROFILES",
     "NABResult",
-    "NABSeries",
     "nab_score",
-    "read_nab",
     "scaled_sigmoid",
 ]
 
-Array = np.ndarray[Any, Any]
+__getattr__: Any = moved(
+    __name__, "seqpred.data.readers.nab", ["NABSeries", "read_nab"]
+)
+
 Windows = Sequence[tuple[int, int]]
 
 NAB_PROFILES: dict[str, dict[str, float]] = {
@@ -96,16 +97,6 @@ class NABResult:
     detected_windows: int
     missed_windows: int
     false_positives: int
-
-
-@dataclass(frozen=True)
-class NABSeries:
-    """One NAB data file: its name, time stamps, values and labelled windows."""
-
-    name: str
-    timestamps: Array
-    values: Array
-    windows: list[tuple[int, int]]
 
 
 def probation_length(n: int, fraction: float = 0.15) -> int:
@@ -291,67 +282,3 @@ def nab_score(
         missed_windows=n_scored - detected,
         false_positives=false_positives,
     )
-
-
-def _read_series(path: Path) -> tuple[Array, Array]:
-    lines = path.read_text().splitlines()
-    if not lines or lines[0].strip().split(",")[:2] != ["timestamp", "value"]:
-        raise DataError(f"read_nab: {path}: expected the header 'timestamp,value'.")
-    stamps, values = [], []
-    for number, line in enumerate(lines[1:], start=2):
-        stamp, _, value = line.partition(",")
-        try:
-            values.append(float(value))
-        except ValueError:
-            raise DataError(
-                f"read_nab: {path}, line {number}: value {value!r} is not a number."
-            ) from None
-        stamps.append(stamp.strip())
-    return np.array(stamps, dtype="datetime64[s]"), np.array(values)
-
-
-def read_nab(root: str | Path) -> list[NABSeries]:
-    """Read the NAB corpus: ``data/<group>/<file>.csv`` and the labelled windows.
-
-    Parameters
-    ----------
-    root : str or Path
-        The NAB folder holding ``data/`` and ``labels/combined_windows.json``.
-
-    Returns
-    -------
-    list of NABSeries
-        In the order of the windows file (sorted file names), each with its
-        windows as inclusive step indices.
-
-    Raises
-    ------
-    DataError
-        If a file is missing or malformed, or a window edge is not a time
-        stamp of its series (NAB requires exact matches).
-    """
-    root = Path(root)
-    labels = root / "labels" / "combined_windows.json"
-    if not labels.is_file():
-        raise DataError(
-            f"read_nab: {labels} not found; pass the NAB folder that holds data/ "
-            "and labels/."
-        )
-    table: dict[str, list[list[str]]] = json.loads(labels.read_text())
-    corpus = []
-    for name in sorted(table):
-        stamps, values = _read_series(root / "data" / name)
-        windows = []
-        for edges in table[name]:
-            ends = np.array([e.strip() for e in edges], dtype="datetime64[s]")
-            at = np.searchsorted(stamps, ends)
-            if np.any(at >= len(stamps)) or np.any(
-                stamps[np.minimum(at, len(stamps) - 1)] != ends
-            ):
-                raise DataError(
-                    f"read_nab: {name}: window {edges} does not start and end on "
-                    "time stamps of the series."
-                )
-            windows.append((int(at[0]), int(at[1])))
-        corpus.append(NABSeries(name, stamps, values, windows))
-    return corpus

@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from seqpred._params import check_int
+from seqpred._typing import Array
 from seqpred.base import BaseEstimator, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
@@ -48,8 +49,6 @@ __all__ = [
     "cross_validate_next_item",
     "evaluate_next_item",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 class NextItemModel(Protocol):

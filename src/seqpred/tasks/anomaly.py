@@ -1,13 +1,13 @@
-"""Anomaly detection in sequences: event logs (symbols) and numeric streams.
+"""Deprecated: import from :mod:`seqpred.models.anomaly` (removed in 0.3)."""
 
-:class:`SequenceAnomalyScorer` scores each position (surprise under a
-fitted sequence model, or a standardised one-step forecast residual) and
-each sequence (their mean or maximum), and flags scores above thresholds
-set from the training data by a contamination rate or a target false
-positive rate. :func:`seqpred.evaluate.nab.nab_score` scores a detector with
-the Numenta Anomaly Benchmark's rules.
-"""
+from typing import Any
 
-from seqpred.models.anomaly import SequenceAnomalyScorer
+from seqpred._lazy import moved
 
-__all__ = ["SequenceAnomalyScorer"]
+__getattr__: Any = moved(
+    __name__,
+    "seqpred.models.anomaly",
+    [
+        "SequenceAnomalyScorer",
+    ],
+)

@@ -1,84 +1,26 @@
-"""Numeric forecasting: one series or many, univariate or multivariate.
-
-Every forecaster shares :class:`ForecasterMixin`: ``fit(series)``,
-``predict(X=None, horizon=h)`` returning ``(N, h, F)`` (``X=None`` continues
-the training series), ``predict_distribution``, ``predict_quantiles``,
-``predict_interval``, ``forecast`` (a tidy polars frame with ``series``,
-``step``, ``feature``, ``mean``, ``lower``, ``upper``) and ``score``.
-
-Baselines: :class:`NaiveForecaster`, :class:`SeasonalNaive`,
-:class:`DriftForecaster`, :class:`MeanForecaster`, :class:`Naive2`. Linear
-models on windows (global, channel independent, closed form): :class:`AR`
-and :class:`DLinear`, with the recursive, direct or multi-output strategy;
-:class:`SETAR`, a two-regime threshold autoregression; :class:`MLPForecaster`,
-an ensemble of small networks on windows (torch to fit);
-:class:`EncoderDecoderForecaster`, a GRU/LSTM/temporal-CNN encoder and a GRU
-decoder with learned quantiles (imported with torch on first use).
-:func:`~seqpred.evaluate.forecast.backtest` runs rolling-origin backtests.
-
-Examples
---------
->>> import numpy as np
->>> from seqpred.tasks.forecast import SeasonalNaive
->>> y = np.tile([1.0, 5.0, 3.0], 4)
->>> SeasonalNaive(season_length=3).fit([y]).predict(horizon=3)[0, :, 0].tolist()
-[1.0, 5.0, 3.0]
-
-:class:`AR` and :class:`DLinear` also take known-future covariates and
-static features as extra regressors: ``fit(series, covariates=...,
-static=...)`` with one array ``(steps, C)`` per series, aligned with it, and
-``static`` ``(N, S)``; ``predict`` then needs covariates covering each
-history *and* the ``h`` steps ahead (``static`` may be left out when
-continuing the training series). Each forecast step reads its own covariate
-row (the recursive strategy, the next step's row at each iteration):
-
->>> from seqpred.tasks.forecast import AR
->>> x = np.arange(30.0) % 7  # known in advance, e.g. the weekday
->>> sales = 2.0 * x[:24] + 1.0
->>> model = AR(order=1, horizon=6, strategy="direct")
->>> model = model.fit([sales], covariates=[x[:24]])
->>> model.predict(covariates=[x])[0, :, 0].round(6).tolist()
-[7.0, 9.0, 11.0, 13.0, 1.0, 3.0]
-"""
+"""Deprecated: import from :mod:`seqpred.models.forecast` (removed in 0.3)."""
 
 from typing import Any
 
-from seqpred.evaluate.forecast import BacktestResult, backtest, forecast_errors
-from seqpred.models.forecast import (
-    AR,
-    SETAR,
-    DLinear,
-    DriftForecaster,
-    ForecasterMixin,
-    MeanForecaster,
-    MLPForecaster,
-    Naive2,
-    NaiveForecaster,
-    SeasonalNaive,
+from seqpred._lazy import moved
+
+__getattr__: Any = moved(
+    __name__,
+    "seqpred.models.forecast",
+    [
+        "AR",
+        "DLinear",
+        "DriftForecaster",
+        "EncoderDecoderForecaster",
+        "ForecasterMixin",
+        "MLPForecaster",
+        "MeanForecaster",
+        "Naive2",
+        "NaiveForecaster",
+        "SETAR",
+        "SeasonalNaive",
+        "BacktestResult=seqpred.evaluate.forecast",
+        "backtest=seqpred.evaluate.forecast",
+        "forecast_errors=seqpred.evaluate.forecast",
+    ],
 )
-
-__all__ = [
-    "AR",
-    "BacktestResult",
-    "DLinear",
-    "DriftForecaster",
-    "EncoderDecoderForecaster",  # noqa: F822  (module __getattr__, lazy torch)
-    "ForecasterMixin",
-    "MLPForecaster",
-    "MeanForecaster",
-    "Naive2",
-    "NaiveForecaster",
-    "SETAR",
-    "SeasonalNaive",
-    "backtest",
-    "forecast_errors",
-]
-
-
-def __getattr__(name: str) -> Any:
-    """Import :class:`EncoderDecoderForecaster` (and torch) on first use."""
-    if name == "EncoderDecoderForecaster":
-        from seqpred.models.forecast.encoder_decoder import EncoderDecoderForecaster
-
-        return EncoderDecoderForecaster
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

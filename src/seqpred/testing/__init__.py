@@ -52,6 +52,7 @@ from seqpred.testing._checks_generate import GENERATE_CHECKS
 from seqpred.testing._checks_next_item import NEXT_ITEM_CHECKS
 from seqpred.testing._checks_seq2seq import SEQ2SEQ_CHECKS
 from seqpred.testing._data import SkipCheck
+from seqpred.testing._support import CHECK_NAMES
 
 __all__ = [
     "CHECKS",
@@ -90,8 +91,11 @@ def _short(check: Check) -> str:
     return check.__name__.removeprefix("check_")
 
 
+CHECK_NAMES.update(_short(check) for check in CHECKS)  # read by check_tags
+
+
 def _checks_for(tags: Tags) -> list[Check]:
-    return COMMON_CHECKS + TASK_CHECKS.get(tags.task, [])
+    return COMMON_CHECKS + TASK_CHECKS.get(tags.task or "", [])
 
 
 def _skipped(check: Check, reason: str) -> Check:

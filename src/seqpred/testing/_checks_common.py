@@ -10,8 +10,7 @@ import copy
 import inspect
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,12 @@ from seqpred.base import TASKS, BaseEstimator, Tags, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import InvalidParameterError, NotFittedError
 from seqpred.testing._data import SkipCheck, make_data
-from seqpred.testing._support import assert_outputs_equal, support_for
+from seqpred.testing._support import (
+    CHECK_NAMES,
+    assert_outputs_equal,
+    registered,
+    support_for,
+)
 
 __all__ = ["COMMON_CHECKS"]
 
@@ -149,14 +153,15 @@ def check_test_params(estimator: BaseEstimator) -> None:
 
 def check_tags(estimator: BaseEstimator) -> None:
     """Check the tags are a valid :class:`Tags` agreeing with the registry."""
-    from seqpred.testing import check_names
-
     tags = estimator.get_tags()
     assert isinstance(tags, Tags), f"get_tags() returned {type(tags).__name__}"
-    assert tags.task in TASKS
+    assert tags.task in TASKS, (
+        f"task {tags.task!r} is not one of {TASKS}: derive the class from its "
+        "task's mixin (seqpred.models.<task>.base), which sets the task"
+    )
     for field in ("probabilistic", "handles_unknown", "stochastic", "requires_torch"):
         assert isinstance(getattr(tags, field), bool), f"tag {field} is not a bool"
-    known = set(check_names())
+    known = CHECK_NAMES
     for name, reason in tags.skip_checks.items():
         assert name in known, f"skip_checks names unknown check {name!r}"
         assert isinstance(reason, str) and reason.strip(), f"no reason to skip {name}"
@@ -448,29 +453,6 @@ def check_order_invariant(estimator: BaseEstimator) -> None:
     assert_outputs_equal(batch, permuted, "permuted queries", order)
 
 
-@contextmanager
-def _registered(cls: type[BaseEstimator]) -> Iterator[None]:
-    """Register ``cls`` for the duration of a check if it is not registered."""
-    try:
-        _registry.name_of(cls)
-    except InvalidParameterError:
-        pass
-    else:
-        yield
-        return
-    if "<locals>" in cls.__qualname__ or "." in cls.__qualname__:
-        raise AssertionError(
-            f"{cls.__qualname__} must be defined at module level to be saved"
-        )
-    key = f"_check_estimator:{cls.__module__}.{cls.__qualname__}".lower()
-    target = f"{cls.__module__}:{cls.__qualname__}"
-    _registry.REGISTRY[key] = (target, cls.get_tags().task)
-    try:
-        yield
-    finally:
-        _registry.REGISTRY.pop(key, None)
-
-
 def check_save_load(estimator: BaseEstimator) -> None:
     """Check ``io.save`` then ``io.load`` gives the same parameters and outputs.
 
@@ -483,7 +465,7 @@ def check_save_load(estimator: BaseEstimator) -> None:
         estimator = clone(estimator).set_params(random_state=0)
     twin = _fitted(estimator)
     queries = _queries(estimator)
-    with _registered(type(twin)), tempfile.TemporaryDirectory() as tmp:
+    with registered(type(twin)), tempfile.TemporaryDirectory() as tmp:
         path = io.save(twin, Path(tmp) / "model.seqpred")
         loaded = io.load(path)
     assert type(loaded) is type(twin), f"load gave a {type(loaded).__name__}"

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from seqpred.base import BaseEstimator, clone
-from seqpred.testing._data import SkipCheck, make_data
-from seqpred.testing._support import TOLERANCE
+from seqpred.testing._data import make_data
+from seqpred.testing._support import TOLERANCE, registered
 
 __all__ = ["FORECAST_CHECKS"]
 
@@ -22,14 +22,15 @@ def _fitted(estimator: BaseEstimator) -> Any:
 
 
 def check_forecast_outputs(estimator: BaseEstimator) -> None:
-    """Check one finite forecast per series, a positive std, and a finite score."""
+    """Check one finite ``(h, F)`` forecast per series, a positive std, a score."""
     model = _fitted(estimator)
     data = make_data(estimator.get_tags())
     for what, X in (("queries", data.queries), ("training series", data.train)):
-        n = len(X)
+        n, f = len(X), int(model.n_features_)
         predictions = np.asarray(model.predict(X))
-        assert predictions.ndim >= 1 and len(predictions) == n, (
-            f"{what}: predict returned {len(predictions)} forecasts for {n} series"
+        assert predictions.ndim == 3 and predictions.shape[::2] == (n, f), (
+            f"{what}: predict returned shape {predictions.shape}; expected "
+            f"(N, h, F) with N={n} series and F={f} features"
         )
         assert np.isfinite(predictions).all(), f"{what}: predict has NaN or inf"
         mean, std = (np.asarray(a) for a in model.predict_distribution(X))
@@ -50,12 +51,6 @@ def check_forecast_outputs(estimator: BaseEstimator) -> None:
     )
 
 
-def _first_step(predictions: Any) -> Any:
-    """Return the first step ``(N, F)`` of a one-step or multi-step forecast."""
-    arr = np.asarray(predictions)
-    return arr[:, 0] if arr.ndim == 3 else arr
-
-
 def check_forecast_horizon(estimator: BaseEstimator) -> None:
     """Check ``horizon=h`` gives finite ``(N, h, F)`` forecasts, the same each call.
 
@@ -66,7 +61,6 @@ def check_forecast_horizon(estimator: BaseEstimator) -> None:
     model must give the same multi-step forecast.
     """
     from seqpred import io
-    from seqpred.testing._checks_common import _registered
 
     model = _fitted(estimator)
     queries = make_data(estimator.get_tags()).queries
@@ -74,7 +68,9 @@ def check_forecast_horizon(estimator: BaseEstimator) -> None:
     h = 3 if getattr(model, "strategy", "recursive") == "recursive" else model.horizon
     one = np.asarray(model.predict(queries, horizon=1))
     assert one.shape == (n, 1, f), f"predict(horizon=1) has shape {one.shape}"
-    assert np.allclose(_first_step(model.predict(queries)), one[:, 0], atol=TOLERANCE)
+    assert np.allclose(
+        np.asarray(model.predict(queries))[:, 0], one[:, 0], atol=TOLERANCE
+    )
     mean, std = (np.asarray(a) for a in model.predict_distribution(queries, horizon=h))
     assert mean.shape == std.shape == (n, h, f), (
         f"predict_distribution(horizon={h}) shapes {mean.shape}, {std.shape}; "
@@ -88,7 +84,7 @@ def check_forecast_horizon(estimator: BaseEstimator) -> None:
     )
     again = np.asarray(model.predict(queries, horizon=h))
     assert np.array_equal(again, mean), f"predict(horizon={h}) differs between calls"
-    with _registered(type(model)), tempfile.TemporaryDirectory() as tmp:
+    with registered(type(model)), tempfile.TemporaryDirectory() as tmp:
         loaded: Any = io.load(io.save(model, Path(tmp) / "model.seqpred"))
     restored = np.asarray(loaded.predict(queries, horizon=h))
     assert np.allclose(restored, mean, rtol=0, atol=TOLERANCE), (
@@ -102,8 +98,6 @@ def check_forecast_intervals(estimator: BaseEstimator) -> None:
     Also checks ``predict()`` continues every training series.
     """
     model = _fitted(estimator)
-    if not hasattr(model, "predict_quantiles"):
-        raise SkipCheck(f"{type(model).__name__} has no predict_quantiles")
     data = make_data(estimator.get_tags())
     queries = data.queries
     q = np.asarray(

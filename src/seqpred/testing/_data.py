@@ -80,7 +80,7 @@ def make_data(tags: Tags) -> CheckData:
 
     Examples
     --------
-    >>> data = make_data(Tags())
+    >>> data = make_data(Tags(task="next-item"))
     >>> len(data.train), data.train[-1]
     (13, ['a'])
     >>> data.unknown

@@ -8,16 +8,29 @@ save and load) compare any task the same way. A new task adds one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from seqpred import _registry
 from seqpred.base import BaseEstimator
+from seqpred.exceptions import InvalidParameterError
 from seqpred.testing._data import SkipCheck
 
-__all__ = ["SUPPORT", "TaskSupport", "assert_outputs_equal", "support_for"]
+__all__ = [
+    "CHECK_NAMES",
+    "SUPPORT",
+    "TaskSupport",
+    "assert_outputs_equal",
+    "registered",
+    "support_for",
+]
+
+CHECK_NAMES: set[str] = set()
+"""The short names of every check; filled by :mod:`seqpred.testing` on import."""
 
 Outputs = dict[str, list[Any]]
 
@@ -144,3 +157,31 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return abs(a - b) <= TOLERANCE or (a != a and b != b)
     return bool(a == b)
+
+
+@contextmanager
+def registered(cls: type[BaseEstimator]) -> Iterator[None]:
+    """Register ``cls`` for the duration of a check if it is not registered."""
+    try:
+        _registry.name_of(cls)
+    except InvalidParameterError:
+        pass
+    else:
+        yield
+        return
+    if "<locals>" in cls.__qualname__ or "." in cls.__qualname__:
+        raise AssertionError(
+            f"{cls.__qualname__} must be defined at module level to be saved"
+        )
+    key = f"_check_estimator:{cls.__module__}.{cls.__qualname__}".lower()
+    target = f"{cls.__module__}:{cls.__qualname__}"
+    task = cls.get_tags().task
+    if task is None:
+        raise AssertionError(
+            f"{cls.__qualname__} has no task: derive it from a task mixin"
+        )
+    _registry.REGISTRY[key] = (target, task)
+    try:
+        yield
+    finally:
+        _registry.REGISTRY.pop(key, None)

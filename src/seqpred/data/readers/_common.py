@@ -10,6 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from seqpred._params import Options, validate_parameter
+from seqpred._typing import Array
 from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
@@ -29,7 +30,6 @@ __all__ = [
     "to_sequence_set",
 ]
 
-Array = np.ndarray[Any, Any]
 PathLike = str | os.PathLike[str]
 Unknown = Literal["error", "unk", "add"]
 

@@ -8,14 +8,13 @@ sequence, so a score can be computed as the stream arrives.
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["fit_ar", "forecast", "lagged", "rolling_stats", "standardised_residuals"]
+from seqpred._typing import Array
 
-Array = np.ndarray[Any, Any]
+__all__ = ["fit_ar", "forecast", "lagged", "rolling_stats", "standardised_residuals"]
 
 
 def lagged(x: Array, width: int) -> Array:

@@ -12,14 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data.framing import prefix_targets
 from seqpred.data.validation import as_sequence_set
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import InvalidParameterError
 
 __all__ = ["MIN_PROBA", "check_model", "surprise"]
-
-Array = np.ndarray[Any, Any]
 
 MIN_PROBA = 1e-9
 """Probabilities are floored here, so an impossible symbol scores ~20.7 nats."""

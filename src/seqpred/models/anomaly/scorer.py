@@ -7,19 +7,19 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import BaseEstimator, Tags, check_is_fitted, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.anomaly._residuals import fit_ar, standardised_residuals
 from seqpred.models.anomaly._surprise import check_model, surprise
+from seqpred.models.anomaly.base import AnomalyMixin
 
 __all__ = ["SequenceAnomalyScorer"]
 
-Array = np.ndarray[Any, Any]
 
-
-class SequenceAnomalyScorer(BaseEstimator):
+class SequenceAnomalyScorer(AnomalyMixin):
     """Score how surprising each sequence, and each position, is; flag outliers.
 
     Unsupervised: ``fit`` learns what normal looks like from (mostly) normal
@@ -125,9 +125,7 @@ class SequenceAnomalyScorer(BaseEstimator):
         "window": [Interval(int, 2, None)],
         "ar_order": [Interval(int, 1, None)],
     }
-    # not a registered estimator (no "anomaly" task in base.TASKS): the tags
-    # only say it is unsupervised scoring closest to classification
-    _tags: ClassVar[Tags] = Tags(task="classify", probabilistic=False)
+    _tags: ClassVar[Tags] = Tags(probabilistic=False)
 
     def __init__(
         self,
@@ -201,7 +199,7 @@ class SequenceAnomalyScorer(BaseEstimator):
 
     def _fit_discrete(self, X: Any) -> None:
         if self.model is None:
-            from seqpred.models.markov.ppm import PPM
+            from seqpred.models.next_item.markov.ppm import PPM
 
             self.model_ = PPM(3, escape="C", exclusion=True).fit(X)
         elif self.prefit:
@@ -281,10 +279,6 @@ class SequenceAnomalyScorer(BaseEstimator):
         An empty sequence scores 0.
         """
         return self._aggregate(self.score_positions(X))
-
-    def predict(self, X: Any) -> Array:
-        """Return ``(N,)`` flags: 1 where a sequence's score exceeds ``threshold_``."""
-        return (self.score_samples(X) > self.threshold_).astype(np.int64)
 
     def predict_positions(self, X: Any) -> list[Array]:
         """Return, per sequence, 0/1 flags: 1 above ``position_threshold_``."""

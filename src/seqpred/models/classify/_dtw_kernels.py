@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 
 __all__ = ["dtw_distance", "envelope", "lb_keogh", "nearest_per_class"]
-
-Array = np.ndarray[Any, Any]
 
 
 @maybe_njit

@@ -8,17 +8,14 @@ or reduced modulo a number of buckets (the hashing trick).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data._ragged import offsets_from_lengths, ragged_gather, ragged_positions
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 
 __all__ = ["char_keys", "kmer_keys"]
-
-Array = np.ndarray[Any, Any]
 
 _PRIME = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio multiplier (Fibonacci hashing)
 _MARK = -1  # the boundary symbol: no real id or character is negative

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CSR", "fit_logistic", "fit_ridge_cv", "fit_temperature", "softmax"]
+from seqpred._typing import Array
 
-Array = np.ndarray[Any, Any]
+__all__ = ["CSR", "fit_logistic", "fit_ridge_cv", "fit_temperature", "softmax"]
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 
 from seqpred._numba import n_threads, numba_enabled
+from seqpred._typing import Array
 from seqpred.models.classify._minirocket_kernels import (
     diagonal_compiled,
     transform_compiled,
@@ -39,8 +39,6 @@ __all__ = [
     "transform",
     "transform_numpy",
 ]
-
-Array = np.ndarray[Any, Any]
 
 INDICES = np.array(list(combinations(range(9), 3)), dtype=np.int64)  # (84, 3)
 """Positions of the three weights 2 in each of the 84 kernels."""

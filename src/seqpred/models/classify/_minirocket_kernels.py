@@ -22,15 +22,12 @@ decides).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from seqpred._numba import maybe_njit
+from seqpred._typing import Array
 
 __all__ = ["diagonal_compiled", "transform_compiled"]
-
-Array = np.ndarray[Any, Any]
 
 
 @maybe_njit

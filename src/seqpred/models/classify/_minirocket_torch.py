@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.models.classify._minirocket import INDICES
 
 __all__ = ["transform_torch"]
 
-Array = np.ndarray[Any, Any]
 _CELLS = 32_000_000  # kernel-output cells per chunk of series (memory bound)
 
 

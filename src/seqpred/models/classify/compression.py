@@ -7,21 +7,20 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.classify._linear import fit_temperature
-from seqpred.models.classify._mixin import ClassifierMixin
-from seqpred.models.markov.ppm import PPM
+from seqpred.models.classify.base import ClassifierMixin
+from seqpred.models.next_item.markov.ppm import PPM
 
 __all__ = ["CompressionClassifier"]
-
-Array = np.ndarray[Any, Any]
 
 
 class CompressionClassifier(ClassifierMixin):
     """Classify symbol sequences by which class's PPM model compresses them best.
 
-    One variable-order Markov model (:class:`~seqpred.models.markov.PPM`) is
+    One variable-order Markov model (:class:`~seqpred.models.next_item.markov.PPM`) is
     fitted per class on a shared vocabulary. A sequence ``x`` gets the score
     ``log P(c) + log P(x | c) / T`` per class ``c`` (Bayes' rule with a
     tempered likelihood), and ``predict_proba`` is the softmax of the scores.
@@ -31,7 +30,7 @@ class CompressionClassifier(ClassifierMixin):
     max_order : int, default=3
         Longest context of each class's PPM.
     escape : {"A", "B", "C", "D"}, default="C"
-        PPM escape method (see :class:`~seqpred.models.markov.PPM`).
+        PPM escape method (see :class:`~seqpred.models.next_item.markov.PPM`).
     exclusion : bool, default=True
         PPM exclusion; with ``escape="C"`` this is the PPM-C of compressors.
     prior : {"empirical", "uniform"}, default="empirical"
@@ -92,7 +91,7 @@ class CompressionClassifier(ClassifierMixin):
         "prior": [Options({"empirical", "uniform"})],
         "calibration": [Options({"temperature", "none"})],
     }
-    _tags: ClassVar[Tags] = Tags(task="classify")
+    _tags: ClassVar[Tags] = Tags()
 
     def __init__(
         self,

@@ -7,14 +7,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.classify._dtw_kernels import envelope, nearest_per_class
-from seqpred.models.classify._mixin import ClassifierMixin
+from seqpred.models.classify.base import ClassifierMixin
 
 __all__ = ["DTWClassifier"]
-
-Array = np.ndarray[Any, Any]
 
 
 class DTWClassifier(ClassifierMixin):
@@ -77,7 +76,7 @@ class DTWClassifier(ClassifierMixin):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "window": [None, Interval(float, 0, 1)],
     }
-    _tags: ClassVar[Tags] = Tags(task="classify", input_kind="numeric")
+    _tags: ClassVar[Tags] = Tags(input_kind="numeric")
 
     def __init__(self, window: float | None = None) -> None:
         self.window = window

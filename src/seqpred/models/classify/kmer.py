@@ -8,17 +8,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags, check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import ConvergenceWarning, InvalidParameterError
 from seqpred.models.classify._kmer_features import char_keys, kmer_keys
 from seqpred.models.classify._linear import CSR, fit_logistic
-from seqpred.models.classify._mixin import ClassifierMixin
+from seqpred.models.classify.base import ClassifierMixin
 
 __all__ = ["KmerClassifier", "kmer_keys"]
-
-Array = np.ndarray[Any, Any]
 
 
 class KmerClassifier(ClassifierMixin):
@@ -123,7 +122,7 @@ class KmerClassifier(ClassifierMixin):
         "nb_scaling": [bool],
         "char_ngrams": [None, tuple, list],
     }
-    _tags: ClassVar[Tags] = Tags(task="classify")
+    _tags: ClassVar[Tags] = Tags()
 
     def __init__(
         self,

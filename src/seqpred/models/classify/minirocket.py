@@ -7,15 +7,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags, check_random_state
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.classify import _minirocket
 from seqpred.models.classify._linear import fit_ridge_cv, fit_temperature, softmax
-from seqpred.models.classify._mixin import ClassifierMixin
+from seqpred.models.classify.base import ClassifierMixin
 
 __all__ = ["MiniRocketClassifier", "padded_channels"]
-
-Array = np.ndarray[Any, Any]
 
 _ROWS = 256  # series per block of the decision's float64 product
 
@@ -121,7 +120,7 @@ class MiniRocketClassifier(ClassifierMixin):
         "random_state": ["random_state"],
         "device": [str],
     }
-    _tags: ClassVar[Tags] = Tags(task="classify", input_kind="numeric", stochastic=True)
+    _tags: ClassVar[Tags] = Tags(input_kind="numeric", stochastic=True)
 
     def __init__(
         self,
@@ -147,7 +146,7 @@ class MiniRocketClassifier(ClassifierMixin):
         if self.device == "cpu":
             return _minirocket.transform(X, lengths, self._params())
         from seqpred.models.classify._minirocket_torch import transform_torch
-        from seqpred.models.neural._torch import resolve_device
+        from seqpred.nn.runtime import resolve_device
 
         device = resolve_device(self.device, type(self).__name__)
         return transform_torch(X, lengths, self._params(), device)

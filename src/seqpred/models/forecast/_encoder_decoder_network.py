@@ -13,9 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.models.forecast._windows import scale_windows
-from seqpred.models.neural import _estimator  # noqa: F401  (checks for torch first)
-from seqpred.models.neural.encoders import build_encoder
+from seqpred.nn.encoders import build_encoder
+from seqpred.nn.runtime import require_torch
+
+require_torch()
 
 import torch  # isort: skip  # noqa: E402
 import torch.nn.functional as F  # isort: skip  # noqa: E402
@@ -28,8 +31,6 @@ __all__ = [
     "interpolate_quantiles",
     "pinball_loss",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 class QuantileSeq2Seq(nn.Module):

@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.exceptions import DataError
 
 __all__ = ["Exogenous", "check_exogenous"]
-
-Array = np.ndarray[Any, Any]
 
 
 @dataclass(frozen=True)

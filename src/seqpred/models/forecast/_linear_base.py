@@ -23,11 +23,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.forecast._exogenous import Exogenous
-from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
     NormalEquations,
     check_horizon_fits,
@@ -37,10 +37,10 @@ from seqpred.models.forecast._windows import (
     target_windows,
     transform_values,
 )
+from seqpred.models.forecast.base import ForecasterMixin
 
 __all__ = ["COMMON_CONSTRAINTS", "STRATEGIES", "LinearWindowForecaster"]
 
-Array = np.ndarray[Any, Any]
 STRATEGIES = ("recursive", "direct", "multi-output")
 COMMON_CONSTRAINTS: dict[str, list[Any]] = {
     "horizon": [Interval(int, 1, None)],
@@ -56,7 +56,7 @@ COMMON_CONSTRAINTS: dict[str, list[Any]] = {
 class LinearWindowForecaster(ForecasterMixin):
     """Linear map from a scaled lookback window to the next value(s)."""
 
-    _tags: ClassVar[Tags] = Tags(task="forecast", input_kind="numeric")
+    _tags: ClassVar[Tags] = Tags(input_kind="numeric")
     _takes_exogenous: ClassVar[bool] = True
     horizon: int
     strategy: str

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data.sequence_set import SequenceSet
 
 __all__ = ["last_values", "lag_rms", "series_means", "steps_ahead"]
-
-Array = np.ndarray[Any, Any]
 
 
 def _per_series_sum(ss: SequenceSet, index: Array, weights: Array) -> Array:

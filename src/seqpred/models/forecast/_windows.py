@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
 
@@ -25,8 +25,6 @@ __all__ = [
     "target_windows",
     "transform_values",
 ]
-
-Array = np.ndarray[Any, Any]
 
 
 def channels(ss: SequenceSet) -> Iterator[Array]:

@@ -13,20 +13,20 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._ragged import (
     lag_rms,
     last_values,
     series_means,
     steps_ahead,
 )
+from seqpred.models.forecast.base import ForecasterMixin
 
 __all__ = ["DriftForecaster", "MeanForecaster", "NaiveForecaster", "SeasonalNaive"]
 
-Array = np.ndarray[Any, Any]
-_TAGS = Tags(task="forecast", input_kind="numeric")
+_TAGS = Tags(input_kind="numeric")
 _HORIZON = {"horizon": [Interval(int, 1, None)]}
 
 

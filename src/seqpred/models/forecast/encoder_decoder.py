@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
@@ -32,7 +33,6 @@ from seqpred.models.forecast._encoder_decoder_network import (
     pinball_loss,
 )
 from seqpred.models.forecast._exogenous import Exogenous
-from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
     check_horizon_fits,
     inverse_transform,
@@ -40,18 +40,18 @@ from seqpred.models.forecast._windows import (
     scale_windows,
     transform_values,
 )
-from seqpred.models.neural._estimator import (
+from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.nn.estimator import (
     TRAINING_CONSTRAINTS,
     NeuralEstimatorMixin,
 )
-from seqpred.models.neural._torch import threads
+from seqpred.nn.runtime import threads
 
 import torch  # isort: skip  # noqa: E402  (after _estimator, which checks for torch)
 from torch import Tensor  # isort: skip  # noqa: E402
 
 __all__ = ["EncoderDecoderForecaster", "QuantileSeq2Seq", "interpolate_quantiles"]
 
-Array = np.ndarray[Any, Any]
 _PREDICT_BATCH = 1024
 
 
@@ -211,7 +211,7 @@ class EncoderDecoderForecaster(NeuralEstimatorMixin, ForecasterMixin):
     _network_class = QuantileSeq2Seq
     _takes_exogenous: ClassVar[bool] = True
     _tags: ClassVar[Tags] = Tags(
-        task="forecast", input_kind="numeric", stochastic=True, requires_torch=True
+        input_kind="numeric", stochastic=True, requires_torch=True
     )
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_MODEL_CONSTRAINTS,

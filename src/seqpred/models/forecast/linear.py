@@ -19,14 +19,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.models.forecast._linear_base import (
     COMMON_CONSTRAINTS,
     LinearWindowForecaster,
 )
 
 __all__ = ["AR", "DLinear", "moving_average_matrix"]
-
-Array = np.ndarray[Any, Any]
 
 
 def moving_average_matrix(length: int, kernel: int) -> Array:

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import Tags, check_random_state
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError
-from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import (
     channels,
     check_horizon_fits,
@@ -24,10 +24,9 @@ from seqpred.models.forecast._windows import (
     target_windows,
     transform_values,
 )
+from seqpred.models.forecast.base import ForecasterMixin
 
 __all__ = ["MLPForecaster"]
-
-Array = np.ndarray[Any, Any]
 
 
 def _forward(weights: list[Array], x: Array) -> Array:
@@ -112,7 +111,7 @@ class MLPForecaster(ForecasterMixin):
     """
 
     _tags: ClassVar[Tags] = Tags(
-        task="forecast", input_kind="numeric", stochastic=True, requires_torch=True
+        input_kind="numeric", stochastic=True, requires_torch=True
     )
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "lookback": [Interval(int, 1, None)],
@@ -188,7 +187,7 @@ class MLPForecaster(ForecasterMixin):
         return x, t
 
     def _fit(self, ss: SequenceSet) -> None:
-        from seqpred.models.neural._torch import require_torch, seeded, threads
+        from seqpred.nn.runtime import require_torch, seeded, threads
 
         torch = require_torch(type(self).__name__)
         x, t = self._windows(ss)

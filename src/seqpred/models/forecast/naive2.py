@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.models.forecast._mixin import ForecasterMixin
+from seqpred.models.forecast.base import ForecasterMixin
 
 __all__ = ["Naive2", "is_seasonal", "seasonal_indices"]
 
-Array = np.ndarray[Any, Any]
 _T_CRIT = 1.645  # one-sided 90% (the M4 benchmarks' choice)
 
 
@@ -129,7 +129,7 @@ class Naive2(ForecasterMixin):
     [15.0, 10.0, 10.0, 10.0]
     """
 
-    _tags: ClassVar[Tags] = Tags(task="forecast", input_kind="numeric")
+    _tags: ClassVar[Tags] = Tags(input_kind="numeric")
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "season_length": [Interval(int, 1, None)],
         "horizon": [Interval(int, 1, None)],

@@ -7,15 +7,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval
+from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError
-from seqpred.models.forecast._mixin import ForecasterMixin
 from seqpred.models.forecast._windows import channels, target_windows
+from seqpred.models.forecast.base import ForecasterMixin
 
 __all__ = ["SETAR"]
 
-Array = np.ndarray[Any, Any]
 _TINY = 1e-300
 
 
@@ -108,7 +108,7 @@ class SETAR(ForecasterMixin):
     (1, [1, 1], 0.0)
     """
 
-    _tags: ClassVar[Tags] = Tags(task="forecast", input_kind="numeric")
+    _tags: ClassVar[Tags] = Tags(input_kind="numeric")
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "max_order": [Interval(int, 1, None)],
         "max_delay": [Interval(int, 1, None)],

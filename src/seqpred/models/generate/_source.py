@@ -21,14 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._typing import Array
 from seqpred.base import check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import PAD_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import InvalidParameterError
 
 __all__ = ["check_model", "context_window", "next_proba"]
-
-Array = np.ndarray[Any, Any]
 
 
 def check_model(model: Any, owner: str) -> None:

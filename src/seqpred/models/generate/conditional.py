@@ -11,20 +11,20 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
+from seqpred._typing import Array
 from seqpred.base import BaseEstimator, Tags, check_is_fitted, clone
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.generate._source import context_window, next_proba
+from seqpred.models.generate.base import GeneratorMixin
 from seqpred.models.generate.generator import SequenceGenerator, bits, step_log_proba
 
 __all__ = ["ConditionalModel"]
 
-Array = np.ndarray[Any, Any]
 
-
-class ConditionalModel(BaseEstimator):
+class ConditionalModel(GeneratorMixin):
     """Condition any sequence model on a class label, to generate and score by class.
 
     Two ways to condition, chosen by ``strategy``:
@@ -91,7 +91,7 @@ class ConditionalModel(BaseEstimator):
         "strategy": [Options({"per-label", "prefix"})],
         "shared_weight": [Interval(float, 0, 1, closed="left")],
     }
-    _tags: ClassVar[Tags] = Tags(task="generate")
+    _tags: ClassVar[Tags] = Tags()
 
     def __init__(
         self,
@@ -106,7 +106,7 @@ class ConditionalModel(BaseEstimator):
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
-        from seqpred.models.markov import PPM, MarkovPredictor
+        from seqpred.models.next_item import PPM, MarkovPredictor
 
         return [
             {"estimator": PPM(max_order=2)},
@@ -129,7 +129,7 @@ class ConditionalModel(BaseEstimator):
         -------
         self
         """
-        from seqpred.models.classify._mixin import check_labels
+        from seqpred.models.classify.base import check_labels
 
         self._validate_params()
         owner = type(self).__name__
@@ -162,7 +162,7 @@ class ConditionalModel(BaseEstimator):
 
     def _base(self) -> BaseEstimator:
         if self.estimator is None:
-            from seqpred.models.markov import PPM
+            from seqpred.models.next_item import PPM
 
             return PPM(max_order=5)
         if self.estimator.get_tags().input_kind != "discrete":

@@ -10,22 +10,19 @@ from typing import Any
 
 import numpy as np
 
+from seqpred._params import check_sampling_args
+from seqpred._typing import Array
 from seqpred.base import check_random_state
 from seqpred.data._ragged import ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_features, as_sequence_set
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError, UnknownSymbolError
-from seqpred.models.generate._sampling import (
-    check_sampling_args,
-    draw,
-    reshape_distribution,
-)
 from seqpred.models.generate._source import check_model, context_window, next_proba
+from seqpred.models.generate.sampling import draw, reshape_distribution
 
 __all__ = ["SequenceGenerator", "step_log_proba"]
 
-Array = np.ndarray[Any, Any]
 _CELLS_PER_CHUNK = 2_000_000  # (contexts, V) probability blocks stay ~16 MB
 
 
@@ -70,7 +67,7 @@ class SequenceGenerator:
 
     Examples
     --------
-    >>> from seqpred.models.markov import PPM
+    >>> from seqpred.models.next_item import PPM
     >>> model = PPM(max_order=2).fit(["abcabcabcabd"] * 3)
     >>> generator = SequenceGenerator(model)
     >>> generator.sample(2, prefix="ab", max_length=5, top_k=1)

@@ -7,28 +7,28 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
-from seqpred.base import BaseEstimator, Tags, check_is_fitted
+from seqpred._typing import Array
+from seqpred.base import Tags, check_is_fitted
 from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set, check_pairs
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.evaluate._seq2seq import exact_match
 from seqpred.exceptions import DataError, InvalidParameterError
-from seqpred.models.markov.ppm import PPM
+from seqpred.models.next_item.markov.ppm import PPM
+from seqpred.models.seq2seq.base import Seq2SeqMixin
 
 __all__ = ["PPMSeq2Seq"]
 
-Array = np.ndarray[Any, Any]
 _START = "<input-start>"
 _SEPARATOR = "<input-end>"
 _END = "<output-end>"
 
 
-class PPMSeq2Seq(BaseEstimator):
+class PPMSeq2Seq(Seq2SeqMixin):
     """Map inputs to outputs with one PPM model over ``input ⟂ output ⟂``.
 
     Each training pair becomes one sequence: the input symbols, a separator,
-    the output symbols and an end mark. A :class:`~seqpred.models.markov.PPM`
+    the output symbols and an end mark. A :class:`~seqpred.models.next_item.markov.PPM`
     learns ``P(next | up to max_order previous symbols)`` over these
     sequences. To answer an input, the model continues ``input ⟂`` one
     symbol at a time, choosing among the output symbols and the end mark
@@ -42,9 +42,9 @@ class PPMSeq2Seq(BaseEstimator):
         separator included: ``max_order = len(input) + 2`` sees the whole
         input when writing the first output symbol).
     escape : {"A", "B", "C", "D"}, default="D"
-        PPM escape method (see :class:`~seqpred.models.markov.PPM`).
+        PPM escape method (see :class:`~seqpred.models.next_item.markov.PPM`).
     exclusion : bool, default=False
-        PPM exclusion (see :class:`~seqpred.models.markov.PPM`).
+        PPM exclusion (see :class:`~seqpred.models.next_item.markov.PPM`).
 
     Attributes
     ----------
@@ -99,7 +99,7 @@ class PPMSeq2Seq(BaseEstimator):
         "escape": [Options({"A", "B", "C", "D"})],
         "exclusion": [bool],
     }
-    _tags: ClassVar[Tags] = Tags(task="seq2seq")
+    _tags: ClassVar[Tags] = Tags()
 
     def __init__(
         self, max_order: int = 8, *, escape: str = "D", exclusion: bool = False
@@ -305,10 +305,6 @@ class PPMSeq2Seq(BaseEstimator):
         )
         np.add.at(result, index, picked)
         return result
-
-    def score(self, X: Any, y: Any) -> float:
-        """Return the share of inputs whose greedy output equals ``y`` exactly."""
-        return exact_match(self.predict(X), y)
 
 
 def _join(source: SequenceSet, target: SequenceSet, size: int) -> tuple[Array, Array]:

@@ -7,14 +7,14 @@ from typing import Any, ClassVar
 from seqpred._params import Interval, Options
 from seqpred.base import Tags
 from seqpred.exceptions import InvalidParameterError
-from seqpred.models.neural._estimator import TRAINING_CONSTRAINTS
-from seqpred.models.neural.seq2seq import Seq2SeqNetwork
+from seqpred.models.seq2seq.rnn import Seq2SeqNetwork
+from seqpred.nn.estimator import TRAINING_CONSTRAINTS
 
 import torch  # isort: skip  # noqa: E402  (after _estimator, which checks for torch)
 import torch.nn.functional as F  # isort: skip  # noqa: E402
 from torch import Tensor, nn  # isort: skip  # noqa: E402
 
-from seqpred.models.neural.encoders import TransformerEncoder  # noqa: E402
+from seqpred.nn.encoders import TransformerEncoder  # noqa: E402
 
 __all__ = ["TransformerSeq2Seq", "TransformerSeq2SeqModule"]
 
@@ -23,7 +23,7 @@ def _rotate(x: Tensor, inv_freq: Tensor, offset: int) -> Tensor:
     """Rotate queries or keys ``(N, h, T, D)`` at positions ``offset .. offset+T-1``.
 
     Rotary position embedding (Su et al. 2021), rotate-half form, as
-    :class:`~seqpred.models.neural.encoders.TransformerEncoder` uses.
+    :class:`~seqpred.nn.encoders.TransformerEncoder` uses.
     """
     steps = torch.arange(offset, offset + x.shape[-2], device=x.device)
     angles = torch.outer(steps.to(inv_freq.dtype), inv_freq).to(x.dtype)  # (T, D/2)
@@ -128,7 +128,7 @@ class TransformerSeq2SeqModule(nn.Module):
     """Transformer encoder-decoder (Vaswani et al. 2017), pre-norm, rotary positions.
 
     Architecture only. The interface matches
-    :class:`~seqpred.models.neural.seq2seq.AttentionSeq2Seq`, so the same
+    :class:`~seqpred.models.seq2seq.rnn.AttentionSeq2Seq`, so the same
     training loss and beam search serve both: ``encode`` returns
     ``(memory, keys, state)`` and ``decode`` maps new tokens and a state to
     logits and the next state. Here ``keys`` are the attention keys and
@@ -231,7 +231,7 @@ class TransformerSeq2Seq(Seq2SeqNetwork):
     steps, not on absolute positions, which helps on inputs and outputs
     longer than in training. Training (teacher forcing, AdamW, early
     stopping), greedy and beam decoding are those of
-    :class:`~seqpred.models.neural.seq2seq.Seq2SeqNetwork`.
+    :class:`~seqpred.models.seq2seq.rnn.Seq2SeqNetwork`.
 
     Parameters
     ----------
@@ -330,7 +330,7 @@ class TransformerSeq2Seq(Seq2SeqNetwork):
         "reverse_input": [bool],
         **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k != "max_length"},
     }
-    _tags: ClassVar[Tags] = Tags(task="seq2seq", stochastic=True, requires_torch=True)
+    _tags: ClassVar[Tags] = Tags(stochastic=True, requires_torch=True)
 
     def __init__(  # noqa: D107
         self,

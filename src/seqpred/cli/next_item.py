@@ -1,0 +1,73 @@
+"""Next-item models on the command line: the handler of :mod:`seqpred.cli.tasks`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seqpred.cli.args import query_symbols
+from seqpred.cli.output import emit, emit_predictions, step
+from seqpred.cli.tasks import (
+    DataSource,
+    EvaluateOptions,
+    PredictOptions,
+    reject_options,
+)
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.exceptions import InvalidParameterError
+
+__all__ = ["describe", "evaluate", "fit_arguments", "predict"]
+
+TASK = "next-item"
+
+
+def describe(sequences: SequenceSet) -> str:
+    """Summarise training data: ``"3 sequences (9 items, 4 symbols)"``."""
+    vocabulary = sequences.vocabulary
+    n_symbols = len(vocabulary) if vocabulary is not None else "-"
+    return (
+        f"{len(sequences):,} sequences "
+        f"({sequences.n_steps:,} items, {n_symbols} symbols)"
+    )
+
+
+def fit_arguments(source: DataSource) -> tuple[tuple[Any, ...], str]:
+    """Read the training sequences: ``fit(sequences)``."""
+    sequences = source.read()
+    return (sequences,), describe(sequences)
+
+
+def predict(estimator: Any, options: PredictOptions) -> None:
+    """Print the prediction and the top-k candidates of each query."""
+    reject_options(TASK, horizon=options.horizon, plot=options.plot)
+    if not options.inputs and options.source is None:
+        raise InvalidParameterError(
+            "predict: give --input 'a b c' (repeatable) or --file FILE."
+        )
+    raw: list[list[Any]] = list(options.split_inputs())
+    if options.source is not None:
+        raw.extend(options.source.read().to_lists())
+    symbols = estimator.vocabulary_.symbols
+    queries = [query_symbols(q, symbols) for q in raw]
+    best = estimator.predict(queries)
+    ranked = estimator.predict_top_k(queries, k=options.top_k)
+    emit_predictions(options.fmt, queries, best, ranked)
+
+
+def evaluate(estimator: Any, options: EvaluateOptions) -> None:
+    """Print the metrics of predicting held-out sequence ends."""
+    from seqpred.evaluate import evaluate_next_item
+
+    reject_options(TASK, horizon=options.horizon, plot=options.plot)
+    sequences = options.source.read()
+    with step("evaluating"):
+        report = evaluate_next_item(
+            estimator,
+            sequences,
+            window=options.window,
+            consequent=options.consequent,
+            k=options.k,
+        )
+    values = report.as_dict()
+    emit(
+        options.fmt, header=["metric", "value"], rows=list(values.items()), data=values
+    )

@@ -1,0 +1,178 @@
+"""Context counting shared by the Markov family (Markov, AKOM, PPM).
+
+For every order ``j = 1..max_order`` the contexts of length ``j`` that were
+followed by an item are *interned*: a context's id is the rank of the pair
+(id of its length ``j - 1`` suffix, the item ``j`` steps back), encoded as
+``parent * width + item``. Its followers are stored as a CSR matrix whose rows
+are sorted by decreasing count. Building and matching are a few
+``np.unique`` / ``np.searchsorted`` calls over all positions at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from seqpred._typing import Array
+from seqpred.data._ragged import ragged_gather, ragged_ranges
+from seqpred.data.sequence_set import SequenceSet
+
+__all__ = [
+    "ContextCounts",
+    "count_contexts",
+    "load_tables",
+    "match_contexts",
+    "ragged_rows",
+    "store_tables",
+    "suffix_queries",
+]
+
+_FIELDS = ("keys", "row_ptr", "next_ids", "next_counts", "totals")
+_ATTRIBUTES = (
+    "context_keys_",
+    "row_ptr_",
+    "next_ids_",
+    "next_counts_",
+    "context_totals_",
+)
+
+
+@dataclass
+class ContextCounts:
+    """Follower counts of the contexts of one order (a CSR matrix).
+
+    Attributes
+    ----------
+    keys : ndarray of int64, shape (n_contexts,)
+        Sorted ``parent * width + item`` keys; a context's id is its index.
+    row_ptr : ndarray of int64, shape (n_contexts + 1,)
+        Row boundaries into ``next_ids`` / ``next_counts``.
+    next_ids, next_counts : ndarray of int64
+        Follower ids and counts, each row sorted by decreasing count.
+    totals : ndarray of int64, shape (n_contexts,)
+        Transitions out of each context (row sums).
+    """
+
+    keys: Array
+    row_ptr: Array
+    next_ids: Array
+    next_counts: Array
+    totals: Array
+
+
+def count_contexts(ss: SequenceSet, max_order: int, width: int) -> list[ContextCounts]:
+    """Count followers of every context of length ``1..max_order`` in ``ss``.
+
+    Examples
+    --------
+    >>> ss = SequenceSet(np.array([3, 4, 3, 4, 5]), np.array([0, 5]))
+    >>> first = count_contexts(ss, 1, width=6)[0]
+    >>> first.keys.tolist(), first.next_ids.tolist(), first.totals.tolist()
+    ([3, 4], [4, 3, 5], [2, 2])
+    """
+    values = ss.values
+    lengths = ss.lengths
+    position = np.arange(len(values), dtype=np.int64)
+    seq_start = np.repeat(ss.offsets[:-1], lengths)
+    valid = position < np.repeat(ss.offsets[1:], lengths) - 1  # has a follower
+    parent = np.zeros(len(values), dtype=np.int64)  # the empty context
+    tables = []
+    for j in range(1, max_order + 1):
+        valid &= position - j + 1 >= seq_start
+        at = np.flatnonzero(valid)
+        keys, context_of = np.unique(
+            parent[at] * width + values[at - j + 1], return_inverse=True
+        )
+        tables.append(_csr(keys, context_of, values[at + 1], width))
+        parent = np.zeros(len(values), dtype=np.int64)
+        parent[at] = context_of
+    return tables
+
+
+def _csr(keys: Array, context_of: Array, nexts: Array, width: int) -> ContextCounts:
+    pairs, counts = np.unique(context_of * width + nexts, return_counts=True)
+    rows, cols = np.divmod(pairs, width)
+    order = np.lexsort((cols, -counts, rows))
+    row_ptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(keys)), out=row_ptr[1:])
+    counts = counts[order].astype(np.int64)
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
+    return ContextCounts(
+        keys, row_ptr, cols[order], counts, np.diff(cumulative[row_ptr])
+    )
+
+
+def match_contexts(
+    tables: list[ContextCounts], queries: SequenceSet, width: int
+) -> Array:
+    """Return ``(N, max_order)`` context ids of each query's suffixes (``-1`` = unseen).
+
+    Column ``j - 1`` holds the id of the query's last ``j`` items at order
+    ``j``; once a suffix is unseen, all longer ones are too.
+    """
+    values = queries.values
+    lengths = queries.lengths
+    ends = queries.offsets[1:] - 1
+    n = len(queries)
+    rows = np.full((n, len(tables)), -1, dtype=np.int64)
+    context = np.zeros(n, dtype=np.int64)
+    alive = lengths >= 1
+    for j, table in enumerate(tables, start=1):
+        alive &= lengths >= j
+        at = np.flatnonzero(alive)
+        if at.size == 0 or table.keys.size == 0:
+            break
+        keys = context[at] * width + values[ends[at] - j + 1]
+        row = np.minimum(np.searchsorted(table.keys, keys), len(table.keys) - 1)
+        found = table.keys[row] == keys
+        alive[at[~found]] = False
+        at, row = at[found], row[found]
+        context[at] = row
+        rows[at, j - 1] = row
+    return rows
+
+
+def ragged_rows(
+    table: ContextCounts, rows: Array, limit: int | None = None
+) -> tuple[Array, Array, Array]:
+    """Flat CSR positions of ``rows`` (at most ``limit`` each), lengths and ranks.
+
+    Returns ``(flat, lengths, rank)``: ``table.next_ids[flat]`` lists the
+    followers of ``rows[0]``, then ``rows[1]``, ...; ``rank`` is each entry's
+    position within its row.
+    """
+    start = table.row_ptr[rows]
+    length = table.row_ptr[rows + 1] - start
+    if limit is not None:
+        length = np.minimum(length, limit)
+    flat, rank = ragged_ranges(start, length)
+    return flat, length, rank
+
+
+def store_tables(estimator: Any, tables: list[ContextCounts]) -> None:
+    """Keep ``tables`` on ``estimator`` as lists of arrays (what ``io.save`` stores)."""
+    for field, attribute in zip(_FIELDS, _ATTRIBUTES):
+        setattr(estimator, attribute, [getattr(t, field) for t in tables])
+
+
+def load_tables(estimator: Any) -> list[ContextCounts]:
+    """Rebuild the tables kept by :func:`store_tables`."""
+    columns = [getattr(estimator, attribute) for attribute in _ATTRIBUTES]
+    return [ContextCounts(*arrays) for arrays in zip(*columns)]
+
+
+def suffix_queries(ss: SequenceSet, max_order: int) -> SequenceSet:
+    """For every step of ``ss``, the (up to ``max_order``) items before it.
+
+    Examples
+    --------
+    >>> ss = SequenceSet(np.array([3, 4, 5]), np.array([0, 3]))
+    >>> suffix_queries(ss, 2).to_lists(decode=False)
+    [[], [3], [3, 4]]
+    """
+    length = np.minimum(ss.positions, max_order)
+    starts = np.arange(ss.n_steps, dtype=np.int64) - length
+    gather, offsets = ragged_gather(starts, length)
+    return SequenceSet(ss.values[gather], offsets, vocabulary=ss.vocabulary)

@@ -1,0 +1,179 @@
+"""k-order Markov next-item predictor with back-off to shorter contexts."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from seqpred._params import Interval, Options
+from seqpred._typing import Array
+from seqpred.base import Tags
+from seqpred.data.sequence_set import SequenceSet
+from seqpred.models.next_item.base import NextItemMixin
+from seqpred.models.next_item.markov._contexts import (
+    count_contexts,
+    load_tables,
+    match_contexts,
+    ragged_rows,
+    store_tables,
+)
+from seqpred.models.next_item.markov._incremental import ContextCountsPartialFit
+
+__all__ = ["MarkovPredictor"]
+
+
+class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
+    """Predict the next item from the longest matching context of up to ``order`` items.
+
+    The model counts, for every context of length ``1..order`` seen in the
+    training sequences, how often each item follows it. A query is answered
+    from its longest suffix that was seen at least ``min_count`` times
+    (back-off to shorter contexts); the scores are the empirical next-item
+    probabilities of that context.
+
+    Parameters
+    ----------
+    order : int, default=3
+        Longest context used, in items. ``order=1`` is the classic first-order
+        Markov chain (Mark1).
+    min_count : int, default=1
+        A context must have been followed by an item at least this many times
+        to be used; rarer contexts back off to shorter ones.
+    fallback : None, "most_frequent" or a symbol, default=None
+        Answer of :meth:`predict` when no context of the query was seen:
+        ``None`` reports *no match*; ``"most_frequent"`` returns the most
+        frequent training item; a symbol returns that symbol.
+    on_unknown : {"ignore", "error"}, default="ignore"
+        Symbols unseen in training: ``"ignore"`` treats them as breaking the
+        context (contexts containing them never match); ``"error"`` raises
+        :class:`~seqpred.exceptions.UnknownSymbolError`.
+
+    Attributes
+    ----------
+    vocabulary_ : Vocabulary
+        The training symbols.
+    item_counts_ : ndarray of shape (vocabulary_.size,)
+        How often each id occurs in the training data.
+    n_sequences_ : int
+        Number of training sequences.
+    context_keys_ : list of ndarray
+        Per order ``j``, the sorted keys ``parent_context * V + item`` of the
+        contexts of length ``j`` (a context's id is its index here).
+    row_ptr_, next_ids_, next_counts_ : list of ndarray
+        Per order, the context → next-item counts as a CSR matrix whose rows
+        are sorted by decreasing count.
+    context_totals_ : list of ndarray
+        Per order, how many training transitions leave each context.
+
+    Notes
+    -----
+    Contexts are interned order by order: the id of a length-``j`` context is
+    the rank of the pair (id of its length-``j-1`` suffix, the item ``j``
+    steps back), so building and querying are a few ``np.unique`` and
+    ``np.searchsorted`` calls over all positions at once. Training costs
+    ``O(order · n log n)`` for ``n`` training items; a batch of queries costs
+    ``O(order · N log n)``. Memory grows with the number of distinct contexts,
+    which for large vocabularies and high orders approaches ``order · n``.
+
+    Limits: the model only predicts items that followed a matching context in
+    training, and a query whose last item never preceded anything gets no
+    match (``None``) unless ``fallback`` is set.
+
+    References
+    ----------
+    .. [1] R. Begleiter, R. El-Yaniv, G. Yona, "On Prediction Using Variable
+       Order Markov Models", JAIR 22, 2004, section 2.
+    .. [2] J. Pitkow, P. Pirolli, "Mining Longest Repeating Subsequences to
+       Predict World Wide Web Surfing", USITS 1999 (all-k-order Markov).
+
+    Examples
+    --------
+    >>> from seqpred.models.next_item import MarkovPredictor
+    >>> sessions = [["home", "search", "product", "cart"],
+    ...             ["home", "search", "product", "product"],
+    ...             ["home", "search", "product", "cart"]]
+    >>> model = MarkovPredictor(order=2).fit(sessions)
+    >>> model.predict([["search", "product"], ["checkout"]])
+    ['cart', None]
+    >>> model.predict_top_k([["search", "product"]], k=2)
+    [[('cart', 0.666...), ('product', 0.333...)]]
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "order": [Interval(int, 1, None)],
+        "min_count": [Interval(int, 1, None)],
+        "fallback": [None, str, int],
+        "on_unknown": [Options({"ignore", "error"})],
+    }
+    _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
+
+    def __init__(
+        self,
+        order: int = 3,
+        *,
+        min_count: int = 1,
+        fallback: Any = None,
+        on_unknown: str = "ignore",
+    ) -> None:
+        self.order = order
+        self.min_count = min_count
+        self.fallback = fallback
+        self.on_unknown = on_unknown
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        return [{"order": 2}, {"order": 1, "fallback": "most_frequent"}]
+
+    # -- learning
+    def _fit(self, ss: SequenceSet) -> None:
+        tables = count_contexts(ss, self.order, self.vocabulary_.size)
+        store_tables(self, tables)
+
+    # -- querying
+    def _best_rows(self, queries: SequenceSet) -> tuple[Array, Array]:
+        """Per query: the order (0 = none) and row of its longest usable context."""
+        tables = load_tables(self)
+        rows = match_contexts(tables, queries, self.vocabulary_.size)
+        best_order = np.zeros(len(queries), dtype=np.int64)
+        best_row = np.full(len(queries), -1, dtype=np.int64)
+        for j, table in enumerate(tables, start=1):
+            row = rows[:, j - 1]
+            usable = row >= 0
+            usable[usable] = table.totals[row[usable]] >= self.min_count
+            best_order[usable] = j
+            best_row[usable] = row[usable]
+        return best_order, best_row
+
+    def _scatter(self, queries: SequenceSet, k: int | None, out: Array) -> Array:
+        """Write follower probabilities of each query's best context into ``out``.
+
+        With ``k``, ``out`` is ``(N, k)`` and ranks are columns (the ids are
+        returned); without, ``out`` is ``(N, V)`` and ids are columns.
+        """
+        best_order, best_row = self._best_rows(queries)
+        ids = np.full((len(queries), k or 1), -1, dtype=np.int64)
+        for j, table in enumerate(load_tables(self), start=1):
+            at = np.flatnonzero(best_order == j)
+            if at.size == 0:
+                continue
+            row = best_row[at]
+            flat, length, rank = ragged_rows(table, row, k)
+            query = np.repeat(at, length)
+            proba = table.next_counts[flat] / np.repeat(table.totals[row], length)
+            if k is None:
+                out[query, table.next_ids[flat]] = proba
+            else:
+                out[query, rank] = proba
+                ids[query, rank] = table.next_ids[flat]
+        return ids
+
+    def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
+        scores = np.zeros((len(queries), k), dtype=np.float64)
+        ids = self._scatter(queries, k, scores)
+        return ids, scores
+
+    def _proba(self, queries: SequenceSet) -> Array:
+        proba = np.zeros((len(queries), self.vocabulary_.size), dtype=np.float64)
+        self._scatter(queries, None, proba)
+        return proba
