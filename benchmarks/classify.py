@@ -35,9 +35,9 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from seqpred.data import SequenceSet, read_lines, read_ucr  # noqa: E402
+from seqpred.data.readers import read_nab  # noqa: E402
 from seqpred.data.synthetic_anomaly import event_logs  # noqa: E402
 from seqpred.evaluate.metrics import roc_auc  # noqa: E402
-from seqpred.data.readers import read_nab  # noqa: E402
 from seqpred.evaluate.nab import nab_score, probation_length  # noqa: E402
 from seqpred.exceptions import ConvergenceWarning  # noqa: E402
 from seqpred.models.anomaly import SequenceAnomalyScorer  # noqa: E402

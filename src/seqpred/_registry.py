@@ -31,6 +31,10 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "cpt+": ("seqpred.models.next_item.tree.cpt_plus:CPTPlus", "next-item"),
     # next item: ensembles
     "blend": ("seqpred.models.next_item.ensemble.blend:Blend", "next-item"),
+    "mixture": (
+        "seqpred.models.next_item.ensemble.mixture:OnlineMixture",
+        "next-item",
+    ),
     # next item: neural (need torch)
     "gru": ("seqpred.models.next_item.neural.causal:RNNNextItem", "next-item"),
     "transformer": (

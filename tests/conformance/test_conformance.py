@@ -14,6 +14,7 @@ import pytest
 from seqpred._params import Interval
 from seqpred.base import Tags, check_random_state
 from seqpred.data.vocabulary import Vocabulary
+from seqpred.models.anomaly import SequenceAnomalyScorer
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.testing import (
     CHECKS,
@@ -151,6 +152,14 @@ def _params(triples):
 
 @pytest.mark.parametrize("check_id, check, estimator", _params(registry_checks()))
 def test_registered_estimator(check_id, check, estimator):
+    check(estimator)
+
+
+@pytest.mark.parametrize(
+    "check_id, check, estimator",
+    _params(yield_checks(SequenceAnomalyScorer, name="anomaly-scorer")),
+)
+def test_anomaly_scorer(check_id, check, estimator):
     check(estimator)
 
 

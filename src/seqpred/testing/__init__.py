@@ -45,6 +45,7 @@ from typing import Any
 from seqpred import _registry
 from seqpred.base import BaseEstimator, Tags, clone
 from seqpred.exceptions import InvalidParameterError
+from seqpred.testing._checks_anomaly import ANOMALY_CHECKS
 from seqpred.testing._checks_classify import CLASSIFY_CHECKS
 from seqpred.testing._checks_common import COMMON_CHECKS
 from seqpred.testing._checks_forecast import FORECAST_CHECKS
@@ -71,6 +72,7 @@ TASK_CHECKS: dict[str, list[Check]] = {
     "seq2seq": SEQ2SEQ_CHECKS,
     "forecast": FORECAST_CHECKS,
     "generate": GENERATE_CHECKS,
+    "anomaly": ANOMALY_CHECKS,
 }
 """Extra checks per task, run after the common ones."""
 

@@ -325,6 +325,12 @@ def _equal(a: Any, b: Any) -> bool:
     """Equal values; nested estimators: same type, fitted state and params."""
     if isinstance(a, np.ndarray):
         return bool(np.array_equal(a, b))
+    if isinstance(a, (list, tuple)):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_equal(x, y) for x, y in zip(a, b))
+        )
     if isinstance(a, BaseEstimator):
         return (
             type(a) is type(b)

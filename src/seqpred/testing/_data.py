@@ -92,7 +92,7 @@ def make_data(tags: Tags) -> CheckData:
         return _seq2seq_data()
     if tags.task == "forecast" and tags.input_kind == "numeric":
         return _forecast_data()
-    if tags.task != "next-item" or tags.input_kind != "discrete":
+    if tags.task not in ("next-item", "anomaly") or tags.input_kind != "discrete":
         raise SkipCheck(
             f"no conformance data yet for task={tags.task!r} with "
             f"input_kind={tags.input_kind!r}"

@@ -95,7 +95,17 @@ def _generate_outputs(estimator: Any, X: Any) -> Outputs:
     }
 
 
+def _anomaly_outputs(estimator: Any, X: Any) -> Outputs:
+    return {
+        "score_samples": list(estimator.score_samples(X)),
+        "predict": list(estimator.predict(X)),
+    }
+
+
 SUPPORT: dict[str, TaskSupport] = {
+    "anomaly": TaskSupport(
+        outputs=_anomaly_outputs, methods=("score_samples", "predict")
+    ),
     "classify": TaskSupport(
         outputs=_classify_outputs,
         methods=("predict", "predict_proba", "decision_function", "score"),

@@ -10,8 +10,10 @@ from seqpred._numba import maybe_njit
 from seqpred._params import Interval
 from seqpred._typing import Array
 from seqpred.base import BaseEstimator, Tags, check_is_fitted, clone
+from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.models.next_item.base import NextItemMixin
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -51,7 +53,7 @@ def _mix(log_p: Array, log_w: Array, rate: float, share: float, out: Array) -> N
             log_w[m] = np.log((1.0 - share) * w + share / n_models)
 
 
-class OnlineMixture(BaseEstimator):
+class OnlineMixture(NextItemMixin):
     """Mix the next-symbol distributions of several fitted models, symbol by symbol.
 
     The mixture predicts ``P(x) = sum_m w_m P_m(x)``. While it reads a
@@ -62,15 +64,18 @@ class OnlineMixture(BaseEstimator):
     spread evenly over the models (fixed share), so the mixture can follow a
     change of the best model within a text. **The weights adapt while
     reading**: :meth:`log_proba` and :meth:`bits_per_symbol` are adaptive
-    scores, whereas :meth:`predict_proba` uses the current weights
+    scores, whereas the next-item predictions (``predict``,
+    ``predict_top_k``, ``predict_proba``) use the current weights
     ``weights_``, which only :meth:`partial_fit` changes.
 
     Parameters
     ----------
-    models : list of estimators
+    models : list of estimators or None, default=None
         Probabilistic sequence models (with ``log_proba``, ``predict_proba``
         and ``vocabulary_``), such as ``PPM`` and ``NeuralLanguageModel``.
-        Their vocabularies are matched by symbol.
+        Their vocabularies are matched by symbol. ``None`` mixes a short
+        and a long context, ``PPM(max_order=2)`` and ``PPM(max_order=5)``,
+        fitted on the data given to ``fit``.
     learning_rate : float, default=1.0
         Exponent of the models' probabilities in the weight update (1:
         Bayes; smaller: slower, steadier weights).
@@ -122,17 +127,21 @@ class OnlineMixture(BaseEstimator):
     True
     >>> mixture.predict_proba(["ab"]).round(2).tolist()
     [[0.01, 0.44, 0.55]]
+    >>> [(s, round(p, 2)) for s, p in mixture.predict_top_k(["ab"], k=2)[0]]
+    [('c', 0.55), ('b', 0.44)]
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "models": [list, tuple],
+        "models": [None, list, tuple],
         "learning_rate": [Interval(float, 0, None, closed="neither")],
         "share": [Interval(float, 0, 1, closed="left")],
     }
-    _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
+    # partial_fit adapts the weights to what it reads, it does not learn the
+    # sequences (partial_fit(A).partial_fit(B) is not fit(A + B)): not tagged
+    _tags: ClassVar[Tags] = Tags(supports_partial_fit=False)
 
     def __init__(
-        self, models: Any, *, learning_rate: float = 1.0, share: float = 0.001
+        self, models: Any = None, *, learning_rate: float = 1.0, share: float = 0.001
     ) -> None:
         self.models = models
         self.learning_rate = learning_rate
@@ -156,7 +165,14 @@ class OnlineMixture(BaseEstimator):
         """
         self._validate_params()
         self._reset()
-        models = list(self.models)
+        if self.models is None and X is None:
+            raise InvalidParameterError(
+                "OnlineMixture: with models=None, fit needs training sequences to "
+                "fit the default models on; pass fit(sequences), or fitted models."
+            )
+        models: list[Any] = (
+            _default_models() if self.models is None else list(self.models)
+        )
         if not models:
             raise InvalidParameterError(
                 "OnlineMixture: models must hold at least one estimator; got []. "
@@ -171,6 +187,8 @@ class OnlineMixture(BaseEstimator):
             vocabulary.update(m.vocabulary_.symbols)
         self.models_ = models
         self.vocabulary_ = vocabulary.freeze()
+        # no training counts of its own: predict_proba never needs the prior
+        self.item_counts_ = np.zeros(self.vocabulary_.size, dtype=np.int64)
         self.weights_ = np.full(len(models), 1.0 / len(models))
         self.context_length_ = max(_context_of(m) for m in models)
         self._mark_fitted()
@@ -251,44 +269,42 @@ class OnlineMixture(BaseEstimator):
         return self
 
     # -- prediction with the current weights
-    def predict_proba(self, X: Any) -> Array:
-        """Return ``(N, len(vocabulary_))`` next-symbol probabilities for prefixes.
+    def _proba(self, queries: SequenceSet) -> Array:
+        """Mix the models' next-symbol rows with ``weights_``; ``(N, size)``.
 
-        Rows mix the models' :meth:`predict_proba` rows, matched by symbol,
-        with the current ``weights_`` (fixed: no adaptation within ``X``).
-        Columns follow ``vocabulary_.symbols``.
-
-        Parameters
-        ----------
-        X : SequenceSet, list of lists or list of strings
-            The prefixes (contexts) to continue.
-
-        Returns
-        -------
-        ndarray of shape (len(X), len(vocabulary_))
+        The models read the decoded contexts (a symbol unknown to the mixture
+        is unknown to every model), and their columns are matched by symbol.
+        Reserved ids get probability 0.
         """
-        check_is_fitted(self, "predict_proba")
+        contexts = queries.to_lists()
+        n_reserved = Vocabulary.n_reserved
+        mixed = np.zeros((len(contexts), self.vocabulary_.size))
         width = len(self.vocabulary_)
-        out: Array | None = None
         for model, weight in zip(self.models_, self.weights_):
-            proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-            columns = [
-                self.vocabulary_.index(s) - Vocabulary.n_reserved
-                for s in model.vocabulary_.symbols
-            ]
+            proba = np.asarray(model.predict_proba(contexts), dtype=np.float64)
+            columns = [self.vocabulary_.index(s) for s in model.vocabulary_.symbols]
             full = np.zeros((proba.shape[0], width))
-            full[:, columns] = proba
-            part = weight * ((1.0 - _FLOOR) * full + _FLOOR / width)
-            out = part if out is None else out + part
-        assert out is not None  # fit requires at least one model
-        normalised: Array = out / out.sum(axis=1, keepdims=True)
-        return normalised
+            full[:, np.asarray(columns, dtype=np.int64) - n_reserved] = proba
+            mixed[:, n_reserved:] += weight * ((1.0 - _FLOOR) * full + _FLOOR / width)
+        mixed[:, n_reserved:] /= mixed[:, n_reserved:].sum(axis=1, keepdims=True)
+        return mixed
 
-    def predict(self, X: Any) -> list[Any]:
-        """Return the most probable next symbol after each prefix (current weights)."""
-        best = self.predict_proba(X).argmax(axis=1)
-        symbols = self.vocabulary_.symbols
-        return [symbols[i] for i in best.tolist()]
+    def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
+        proba = self._proba(queries)  # every symbol has mass: never a no-match
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        scores = np.take_along_axis(proba, order, axis=1)
+        ids = np.where(scores > 0, order, -1)
+        pad = k - ids.shape[1]
+        if pad > 0:  # k above the vocabulary size
+            ids = np.pad(ids, ((0, 0), (0, pad)), constant_values=-1)
+            scores = np.pad(scores, ((0, 0), (0, pad)))
+        return ids, np.where(ids >= 0, scores, 0.0)
+
+
+def _default_models() -> list[BaseEstimator]:
+    from seqpred.models.next_item.markov.ppm import PPM
+
+    return [PPM(max_order=2), PPM(max_order=5)]
 
 
 def _check_model(model: Any) -> None:
