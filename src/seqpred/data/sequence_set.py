@@ -416,6 +416,47 @@ class SequenceSet:
         bounds = self._offsets.tolist()
         return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
+    def to_polars(self) -> Any:
+        """Return a long polars DataFrame: one row per step.
+
+        Columns: ``sequence_id`` (the ``ids``, else 0 to N - 1), ``timestamp``
+        (when the set has time stamps) or ``step`` (the 0-based position),
+        ``item`` (decoded symbols, or the values of one numeric feature;
+        ``item_0``, ``item_1`` ... for several), and ``label`` when the set has
+        labels. :func:`seqpred.data.readers.read_table` (or
+        :func:`~seqpred.data.readers.from_polars`) reads it back.
+
+        Examples
+        --------
+        >>> ss = SequenceSet.from_lists([["a", "b"], ["c"]])
+        >>> ss.to_polars().rows()
+        [(0, 0, 'a'), (0, 1, 'b'), (1, 0, 'c')]
+        """
+        import polars as pl
+
+        index = self.sequence_index
+        ids = np.arange(len(self)) if self.ids is None else np.asarray(self.ids)
+        columns: dict[str, Any] = {"sequence_id": pl.Series(ids[index].tolist())}
+        if self.timestamps is not None:
+            columns["timestamp"] = np.asarray(self.timestamps)
+        else:
+            columns["step"] = self.positions
+        if self.kind == "discrete":
+            vocabulary = self.vocabulary or Vocabulary()
+            columns["item"] = pl.Series(vocabulary.decode(self._values), strict=False)
+        elif self._values.shape[1] == 1:
+            columns["item"] = self._values[:, 0]
+        else:
+            for f in range(self._values.shape[1]):
+                columns[f"item_{f}"] = self._values[:, f]
+        if self.labels is not None:
+            columns["label"] = pl.Series(np.asarray(self.labels)[index].tolist())
+        return pl.DataFrame(columns)
+
+    def to_pandas(self) -> Any:
+        """Return a long pandas DataFrame, as :meth:`to_polars` (needs pandas)."""
+        return self.to_polars().to_pandas()
+
     def padded(
         self, *, max_length: int | None = None, side: str = "right", pad: float = 0
     ) -> tuple[Array, Array]:

@@ -28,9 +28,13 @@ def as_sequence_set(
 
     Parameters
     ----------
-    X : SequenceSet, list of lists, list of strings or list of arrays
+    X : SequenceSet, list of lists, list of strings, list of arrays, or a table
         The sequences. A bare sequence (a string or a flat list of symbols)
-        is rejected: wrap it in a list.
+        is rejected: wrap it in a list. A pandas or polars DataFrame (or an
+        Arrow table) is read as a long table, one row per event, its
+        columns' roles found from their names (see
+        :func:`seqpred.data.readers.read_table`); a pandas or polars Series
+        holds one sequence per row.
     vocabulary : Vocabulary, default=None
         Encode with this (fitted) vocabulary; ``None`` builds a new one.
     unknown : {"error", "unk", "add"}, default="error"
@@ -56,6 +60,10 @@ def as_sequence_set(
     seqpred.exceptions.DataError: seqpred: expected a batch of sequences; got a \
 single str. Wrap it in a list: ['abc'].
     """
+    if _is_table(X):
+        X = _read_table(X, kind, owner)
+    elif _is_series(X):
+        X = X.to_list() if hasattr(X, "to_list") else X.tolist()
     if isinstance(X, SequenceSet):
         ss = _reencode(X, vocabulary, unknown, owner)
     else:
@@ -93,6 +101,31 @@ single str. Wrap it in a list: ['abc'].
     if ss.kind == "numeric":
         check_finite(ss, owner)
     return ss
+
+
+def _is_table(X: Any) -> bool:
+    """Whether ``X`` is a pandas, polars or Arrow table (not imported to check)."""
+    module = type(X).__module__.split(".")[0]
+    name = type(X).__name__
+    return (module == "pandas" and name == "DataFrame") or (
+        module in ("polars", "pyarrow") and name in ("DataFrame", "LazyFrame", "Table")
+    )
+
+
+def _is_series(X: Any) -> bool:
+    module = type(X).__module__.split(".")[0]
+    return module in ("pandas", "polars") and type(X).__name__ == "Series"
+
+
+def _read_table(
+    X: Any, kind: Literal["auto", "discrete", "numeric"], owner: str
+) -> SequenceSet:
+    from seqpred.data.readers.tabular import read_table
+
+    try:
+        return read_table(X, kind=kind).sequences
+    except DataError as exc:
+        raise DataError(f"{owner}: {exc}") from None
 
 
 def _is_scalar(value: Any) -> bool:

@@ -22,12 +22,51 @@ RESERVED: tuple[str, ...] = ("<pad>", "<unk>", "<sep>")
 _JSON_SYMBOL = (str, int)
 
 
+class _Tag:
+    """A type tag that keeps bools and floats apart from equal ints (True == 1)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+_BOOL, _FLOAT = _Tag("<bool>"), _Tag("<float>")
+
+
+def _key(symbol: Hashable) -> Hashable:
+    """Return the dictionary key of a symbol: bools and floats tagged with a type.
+
+    Python hashes ``True``, ``1`` and ``1.0`` alike, so a plain dict would
+    make them one symbol; tagged keys keep ``True``, ``1``, ``1.0`` and
+    ``"1"`` four different symbols.
+    """
+    if isinstance(symbol, (bool, np.bool_)):
+        return (_BOOL, bool(symbol))
+    if isinstance(symbol, (float, np.floating)):
+        return (_FLOAT, float(symbol))
+    return symbol
+
+
+def _needs_keys(symbols: Iterable[Hashable] | np.ndarray[Any, Any]) -> bool:
+    """Whether ``symbols`` holds bools or floats (which need tagged keys)."""
+    if isinstance(symbols, np.ndarray) and symbols.dtype != object:
+        return symbols.dtype.kind in "bf"
+    kinds = set(map(type, symbols))
+    return any(issubclass(k, (bool, float, np.bool_, np.floating)) for k in kinds)
+
+
 class Vocabulary:
     """Map symbols to dense integer ids and back, in first-seen order.
 
     Ids ``0``, ``1`` and ``2`` are reserved for padding, unknown and separator;
     the user's symbols get ids from ``3`` on, in the order they were added, so
-    the same data always gives the same ids.
+    the same data always gives the same ids. Symbols are typed: ``True``,
+    ``1``, ``1.0`` and ``"1"`` are four different symbols (NumPy scalars are
+    the same symbols as the Python values they hold).
 
     Parameters
     ----------
@@ -48,6 +87,8 @@ class Vocabulary:
     ['a', 'b']
     >>> len(vocab), vocab.n_reserved
     (2, 3)
+    >>> Vocabulary([1, True, 1.0, "1"]).symbols
+    [1, True, 1.0, '1']
     """
 
     n_reserved: int = len(RESERVED)
@@ -62,7 +103,8 @@ class Vocabulary:
     # -- building
     def add(self, symbol: Hashable) -> int:
         """Add one symbol if new and return its id."""
-        found = self._index.get(symbol)
+        key = _key(symbol)
+        found = self._index.get(key)
         if found is not None:
             return found
         if isinstance(symbol, np.generic):  # store plain Python symbols
@@ -77,13 +119,20 @@ class Vocabulary:
                 "use vocabulary.copy() to extend a copy."
             )
         new_id = len(self._symbols) + self.n_reserved
-        self._index[symbol] = new_id
+        self._index[key] = new_id
         self._symbols.append(symbol)
         return new_id
 
     def update(self, symbols: Iterable[Hashable]) -> Vocabulary:
         """Add every new symbol of ``symbols`` in order; return ``self``."""
         index = self._index
+        if not isinstance(symbols, (list, tuple, np.ndarray)):
+            symbols = list(symbols)
+        if _needs_keys(symbols):
+            for symbol in symbols:
+                if _key(symbol) not in index:
+                    self.add(symbol)
+            return self
         for symbol in symbols:
             if symbol not in index:
                 self.add(symbol)
@@ -113,7 +162,10 @@ class Vocabulary:
         return len(self._symbols)
 
     def __contains__(self, symbol: object) -> bool:
-        return symbol in self._index
+        try:
+            return _key(symbol) in self._index  # type: ignore[arg-type]
+        except TypeError:  # unhashable: never a symbol
+            return False
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Vocabulary) and self._symbols == other._symbols
@@ -128,7 +180,7 @@ class Vocabulary:
 
     def index(self, symbol: Hashable) -> int:
         """Return the id of ``symbol``; raise :class:`UnknownSymbolError` if absent."""
-        found = self._index.get(symbol)
+        found = self._index.get(_key(symbol))
         if found is None:
             raise UnknownSymbolError(self._unknown_message([symbol]))
         return found
@@ -158,12 +210,15 @@ class Vocabulary:
         if unknown == "add":
             self.update(symbols)
         get = self._index.get
+        keys: Iterable[Hashable] = symbols
+        if _needs_keys(symbols):
+            keys = [_key(s) for s in symbols]
         if unknown == "unk":
             return np.fromiter(
-                (get(s, UNK_ID) for s in symbols), dtype=np.int64, count=len(symbols)
+                (get(s, UNK_ID) for s in keys), dtype=np.int64, count=len(symbols)
             )
         ids = np.fromiter(
-            (get(s, -1) for s in symbols), dtype=np.int64, count=len(symbols)
+            (get(s, -1) for s in keys), dtype=np.int64, count=len(symbols)
         )
         if ids.size and ids.min() < 0:
             bad = np.flatnonzero(ids < 0).tolist()

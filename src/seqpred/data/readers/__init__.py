@@ -7,7 +7,8 @@ carrying the path, the 1-based line and, when known, the column.
 ``read_spmf``         SPMF sequence format (``1 -1 2 -1 -2``), itemsets
 ``read_lines``        one sequence per text line (words or characters)
 ``read_csv``          long-format tables (also ``read_parquet``,
-                      ``from_dataframe`` for polars and pandas)
+                      ``from_pandas``, ``from_polars``, ``from_dataframe``;
+                      ``read_table`` reports the columns' roles)
 ``read_fasta``        FASTA records
 ``read_ucr``          UCR/UEA time series (``.ts`` and UCR text)
 ``read_numpy``        dense ``(N, L)`` or ``(N, L, F)`` arrays
@@ -26,13 +27,27 @@ from seqpred.data.readers.lines import read_lines, write_lines
 from seqpred.data.readers.nab import read_nab
 from seqpred.data.readers.pairs import read_pairs, read_parallel, read_scan
 from seqpred.data.readers.piano_rolls import read_piano_rolls
+from seqpred.data.readers.roles import ColumnRoles, find_roles
 from seqpred.data.readers.spmf import read_spmf, write_spmf
-from seqpred.data.readers.tabular import from_dataframe, read_csv, read_parquet
+from seqpred.data.readers.tabular import (
+    TableRead,
+    from_dataframe,
+    from_pandas,
+    from_polars,
+    read_csv,
+    read_parquet,
+    read_table,
+)
 from seqpred.data.readers.ucr import read_ucr
 
 __all__ = [
     "FORMATS",
+    "ColumnRoles",
+    "TableRead",
+    "find_roles",
     "from_dataframe",
+    "from_pandas",
+    "from_polars",
     "read_csv",
     "read_fasta",
     "read_lines",
@@ -45,6 +60,7 @@ __all__ = [
     "read_scan",
     "read_sequences",
     "read_spmf",
+    "read_table",
     "read_ucr",
     "write_lines",
     "write_spmf",

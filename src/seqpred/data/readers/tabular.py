@@ -1,14 +1,20 @@
-"""Long-format tables (one row per event) from CSV, Parquet or a DataFrame.
+"""Long-format tables (one row per event) from CSV, Parquet, DataFrames and Arrow.
 
 Rows are grouped by a sequence-id column (sequences in first-seen order) and
-ordered by an optional time column (stable: file order breaks ties). All the
-per-row work runs in polars; only distinct symbols become Python objects.
+ordered by a time column when there is one (stable: file order breaks ties).
+The columns' roles are found from common names (``session_id``,
+``timestamp``, ``item``; ``unique_id``, ``ds``, ``y``: see
+:mod:`~seqpred.data.readers.roles`) unless given, and a table whose roles are
+ambiguous is refused with an error listing its columns. All the per-row work
+runs in polars; only distinct symbols become Python objects.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -22,6 +28,7 @@ from seqpred.data.readers._common import (
     to_sequence_set,
 )
 from seqpred.data.readers._frames import encode_series, series_groups, stable_argsort
+from seqpred.data.readers.roles import AUTO, ColumnRoles, find_roles
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError, ParseError
@@ -29,7 +36,15 @@ from seqpred.exceptions import DataError, EmptySequenceError, ParseError
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["from_dataframe", "read_csv", "read_parquet"]
+__all__ = [
+    "TableRead",
+    "from_dataframe",
+    "from_pandas",
+    "from_polars",
+    "read_csv",
+    "read_parquet",
+    "read_table",
+]
 
 Kind = Literal["auto", "discrete", "numeric"]
 
@@ -56,12 +71,13 @@ class _Source:
 
 @dataclass(frozen=True)
 class _Spec:
-    """The column roles and encoding options shared by the three entry points."""
+    """The column options and encoding options shared by the entry points."""
 
-    sequence_col: str
-    item_cols: tuple[str, ...]
+    sequence_col: str | None
+    item_col: str | tuple[str, ...]
     time_col: str | None
     label_col: str | None
+    extra_cols: tuple[str, ...]
     kind: Kind
     vocabulary: Vocabulary | None
     unknown: Unknown | None
@@ -69,7 +85,7 @@ class _Spec:
 
 def _spec(
     who: str,
-    sequence_col: str,
+    sequence_col: str | None,
     item_col: str | Sequence[str],
     time_col: str | None,
     label_col: str | None,
@@ -79,28 +95,37 @@ def _spec(
     unknown: Unknown | None,
 ) -> _Spec:
     check_option(who, "kind", kind, ["auto", "discrete", "numeric"])
-    items = (item_col,) if isinstance(item_col, str) else tuple(item_col)
-    items += tuple(extra_cols or ())
+    items = item_col if isinstance(item_col, str) else tuple(item_col)
     if not items:
         raise DataError(
             f"{who}: item_col is empty; expected a column name or a list of "
             "names. Pass item_col='item'."
         )
-    return _Spec(sequence_col, items, time_col, label_col, kind, vocabulary, unknown)
+    return _Spec(
+        sequence_col, items, time_col, label_col, tuple(extra_cols or ()),
+        kind, vocabulary, unknown,
+    )  # fmt: skip
 
 
 _COLUMN_DOC = """
-    sequence_col : str, default="sequence_id"
-        Column with the sequence (session, user, case) identifier.
-    item_col : str or list of str, default="item"
+    sequence_col : str, "auto" or None, default="auto"
+        Column with the sequence (session, user, case, series) identifier.
+        ``"auto"`` finds it from common names (``sequence_id``, ``session_id``,
+        ``unique_id``, ...; see :mod:`seqpred.data.readers.roles`); ``None``
+        (or no such column) reads the whole table as one sequence.
+    item_col : str, list of str or "auto", default="auto"
         Column with the symbol of each event, or several numeric columns
-        (one feature each) for multivariate numeric sequences.
-    time_col : str, default=None
-        Column to order events within a sequence (stable sort); ``None`` keeps
-        file order.
-    label_col : str, default=None
+        (one feature each) for multivariate numeric sequences. ``"auto"``
+        finds it from common names (``item``, ``event``, ``page``, ``y``,
+        ...), or takes the one column left over.
+    time_col : str, "auto" or None, default="auto"
+        Column to order events within a sequence (stable sort). ``"auto"``
+        finds it from common names (``timestamp``, ``time``, ``ds``,
+        ``date``, ...); ``None`` keeps file order.
+    label_col : str, "auto" or None, default="auto"
         Column with a per-sequence label; it must be constant within a
-        sequence.
+        sequence. ``"auto"`` takes a ``label`` or ``class`` column when it is
+        constant within every sequence (otherwise it is left out).
     extra_cols : list of str, default=None
         More numeric per-step columns, appended as features after
         ``item_col`` (numeric data only).
@@ -121,10 +146,10 @@ _ENCODING_DOC = """
 def read_csv(
     path: PathLike,
     *,
-    sequence_col: str = "sequence_id",
-    item_col: str | Sequence[str] = "item",
-    time_col: str | None = None,
-    label_col: str | None = None,
+    sequence_col: str | None = AUTO,
+    item_col: str | Sequence[str] = AUTO,
+    time_col: str | None = AUTO,
+    label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
     separator: str = ",",
     kind: Kind = "auto",
@@ -168,8 +193,6 @@ def read_csv(
     >>> ss.to_lists(), ss.ids.tolist(), ss.timestamps.tolist()
     ([['a', 'b'], ['c']], ['u1', 'u2'], [1, 2, 1])
     """
-    import polars as pl
-
     who = "read_csv"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
@@ -180,21 +203,17 @@ def read_csv(
         raise EmptySequenceError(
             f"{who}: file {str(p)!r} is empty; expected a header row and events."
         )
-    source = _Source(who, str(p), header_lines=1)
-    try:
-        frame = pl.scan_csv(p, separator=separator, infer_schema_length=10_000)
-    except pl.exceptions.PolarsError as exc:
-        raise source.fail(_polars_message(exc)) from None
-    return _read_frame(frame, spec, source)
+    frame = _scan_csv(p, separator, who)
+    return _read_frame(frame, spec, _Source(who, str(p), header_lines=1)).sequences
 
 
 def read_parquet(
     path: PathLike,
     *,
-    sequence_col: str = "sequence_id",
-    item_col: str | Sequence[str] = "item",
-    time_col: str | None = None,
-    label_col: str | None = None,
+    sequence_col: str | None = AUTO,
+    item_col: str | Sequence[str] = AUTO,
+    time_col: str | None = AUTO,
+    label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
@@ -240,16 +259,16 @@ def read_parquet(
         frame = pl.scan_parquet(p)
     except pl.exceptions.PolarsError as exc:
         raise source.fail(f"not a readable Parquet file ({exc}).") from None
-    return _read_frame(frame, spec, source)
+    return _read_frame(frame, spec, source).sequences
 
 
 def from_dataframe(
     df: Any,
     *,
-    sequence_col: str = "sequence_id",
-    item_col: str | Sequence[str] = "item",
-    time_col: str | None = None,
-    label_col: str | None = None,
+    sequence_col: str | None = AUTO,
+    item_col: str | Sequence[str] = AUTO,
+    time_col: str | None = AUTO,
+    label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
@@ -290,7 +309,46 @@ def from_dataframe(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
         kind, vocabulary, unknown,
     )  # fmt: skip
-    return _read_frame(_as_lazy(df, who), spec, _Source(who))
+    return _read_frame(_as_lazy(df, who), spec, _Source(who)).sequences
+
+
+def from_polars(df: Any, **options: Any) -> SequenceSet:
+    """Build a :class:`SequenceSet` from a long polars DataFrame or LazyFrame.
+
+    The inverse of :meth:`SequenceSet.to_polars`; the options are those of
+    :func:`from_dataframe` (column roles are found from names by default).
+
+    Examples
+    --------
+    >>> from seqpred.data import SequenceSet
+    >>> ss = SequenceSet.from_lists([["a", "b"], ["c"]]).with_labels(["x", "y"])
+    >>> back = from_polars(ss.to_polars())
+    >>> back.to_lists(), back.labels.tolist()
+    ([['a', 'b'], ['c']], ['x', 'y'])
+    """
+    import polars as pl
+
+    if not isinstance(df, (pl.DataFrame, pl.LazyFrame)):
+        raise DataError(
+            f"from_polars: expected a polars DataFrame or LazyFrame; got "
+            f"{type(df).__name__}. Use from_pandas for pandas frames."
+        )
+    return from_dataframe(df, **options)
+
+
+def from_pandas(df: Any, **options: Any) -> SequenceSet:
+    """Build a :class:`SequenceSet` from a long pandas DataFrame.
+
+    The inverse of :meth:`SequenceSet.to_pandas`; the options are those of
+    :func:`from_dataframe`. The frame's index is ignored (``reset_index()``
+    first if it holds a column you need).
+    """
+    if not (type(df).__module__.startswith("pandas") and hasattr(df, "columns")):
+        raise DataError(
+            f"from_pandas: expected a pandas DataFrame; got {type(df).__name__}. "
+            "Use from_polars for polars frames."
+        )
+    return from_dataframe(df, **options)
 
 
 for _function in (read_csv, read_parquet, from_dataframe):
@@ -300,16 +358,22 @@ for _function in (read_csv, read_parquet, from_dataframe):
 
 
 def _as_lazy(df: Any, who: str) -> pl.LazyFrame:
+    """Return a polars LazyFrame of a polars, pandas or Arrow table."""
     import polars as pl
 
     if isinstance(df, pl.LazyFrame):
         return df
     if isinstance(df, pl.DataFrame):
         return df.lazy()
-    if type(df).__module__.startswith("pandas") and hasattr(df, "columns"):
+    module = type(df).__module__
+    if module.startswith("pandas") and hasattr(df, "columns"):
         return pl.from_pandas(df, include_index=False).lazy()
+    if module.startswith("pyarrow") and hasattr(df, "column_names"):
+        frame = pl.from_arrow(df)
+        if isinstance(frame, pl.DataFrame):
+            return frame.lazy()
     raise DataError(
-        f"{who}: expected a polars or pandas DataFrame; got "
+        f"{who}: expected a polars, pandas or Arrow table; got "
         f"{type(df).__name__}. Convert it with polars.DataFrame(...)."
     )
 
@@ -324,15 +388,145 @@ def _polars_message(exc: Exception) -> str:
     )
 
 
-def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> SequenceSet:
+@dataclass(frozen=True)
+class TableRead:
+    """A table read into sequences, with the roles its columns were given.
+
+    Attributes
+    ----------
+    sequences : SequenceSet
+        The sequences (with ``ids``, and ``timestamps`` / ``labels`` when
+        those columns exist).
+    roles : ColumnRoles
+        Which column served as what.
+    covariates : ndarray of float64, shape (total_steps, C) or None
+        The covariate columns (numeric data with a ``y`` column), aligned
+        with ``sequences.values``.
+    """
+
+    sequences: SequenceSet
+    roles: ColumnRoles
+    covariates: Array | None = None
+
+
+def read_table(
+    table: Any,
+    *,
+    sequence_col: str | None = AUTO,
+    item_col: str | Sequence[str] = AUTO,
+    time_col: str | None = AUTO,
+    label_col: str | None = AUTO,
+    extra_cols: Sequence[str] | None = None,
+    kind: Kind = "auto",
+    vocabulary: Vocabulary | None = None,
+    unknown: Unknown | None = None,
+    separator: str = ",",
+) -> TableRead:
+    """Read a long table (a CSV or Parquet path, or a frame) with its column roles.
+
+    The parameters are those of :func:`read_csv`; ``table`` is a path
+    (``.parquet``/``.pq`` read as Parquet, anything else as CSV) or a
+    polars, pandas or Arrow table. The command line reads tables through
+    this function, to report the roles and pass covariates on.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"unique_id": ["b", "a", "b"], "ds": [2, 1, 1],
+    ...                    "y": [2.0, 5.0, 1.0], "price": [9.0, 8.0, 7.0]})
+    >>> read = read_table(df)
+    >>> read.sequences.ids.tolist(), read.sequences.to_lists()
+    (['b', 'a'], [[1.0, 2.0], [5.0]])
+    >>> read.roles.describe()
+    'unique_id (sequence), ds (time), y (item), price (covariate)'
+    >>> read.covariates[:, 0].tolist()
+    [7.0, 9.0, 8.0]
+    """
+    import polars as pl
+
+    is_path = isinstance(table, (str, os.PathLike))
+    who = "read_table"
+    if is_path and Path(table).suffix.lower() in (".parquet", ".pq"):
+        who = "read_parquet"
+    elif is_path:
+        who = "read_csv"
+    spec = _spec(
+        who, sequence_col, item_col, time_col, label_col, extra_cols,
+        kind, vocabulary, unknown,
+    )  # fmt: skip
+    if not is_path:
+        return _read_frame(_as_lazy(table, who), spec, _Source(who))
+    p = check_path(table, who)
+    if who == "read_parquet":
+        source = _Source(who, str(p))
+        try:
+            frame = pl.scan_parquet(p)
+        except pl.exceptions.PolarsError as exc:
+            raise source.fail(f"not a readable Parquet file ({exc}).") from None
+        return _read_frame(frame, spec, source)
+    return _read_frame(_scan_csv(p, separator, who), spec, _Source(who, str(p), 1))
+
+
+def _scan_csv(p: Path, separator: str, who: str) -> pl.LazyFrame:
+    import polars as pl
+
+    if p.stat().st_size == 0:
+        raise EmptySequenceError(
+            f"{who}: file {str(p)!r} is empty; expected a header row and events."
+        )
+    try:
+        return pl.scan_csv(p, separator=separator, infer_schema_length=10_000)
+    except pl.exceptions.PolarsError as exc:
+        raise _Source(who, str(p), 1).fail(_polars_message(exc)) from None
+
+
+def _resolve_roles(schema: Any, spec: _Spec, source: _Source) -> ColumnRoles:
+    names = list(schema.names())
+    numeric = {c for c in names if schema[c].is_numeric()}
+    label_auto = spec.label_col == AUTO
+    roles = find_roles(
+        names,
+        sequence_col=spec.sequence_col,
+        item_col=spec.item_col,
+        time_col=spec.time_col,
+        label_col=spec.label_col,
+        kind=spec.kind,
+        numeric=numeric,
+        who=source.who,
+    )
+    if spec.extra_cols:
+        for name in spec.extra_cols:
+            if name not in schema:
+                raise DataError(
+                    f"{source.who}: column {name!r} (extra_cols) not found; "
+                    f"expected one of the columns {names!r}. Pass extra_cols= "
+                    "with some of these names."
+                )
+        items = roles.items + tuple(c for c in spec.extra_cols if c not in roles.items)
+        roles = replace(
+            roles,
+            items=items,
+            covariates=tuple(c for c in roles.covariates if c not in items),
+            ignored=tuple(c for c in roles.ignored if c not in items),
+        )
+    if label_auto and roles.label is not None:
+        roles = replace(roles, found=(*roles.found, "label?"))
+    return roles
+
+
+def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
     """Collect the needed columns, check them, order the rows and build the set."""
     import polars as pl
 
     try:
         schema = frame.collect_schema()
-        _check_columns(schema, spec, source)
-        numeric = _is_numeric(schema, spec, source)
-        columns = [spec.sequence_col, *spec.item_cols, spec.time_col, spec.label_col]
+        roles = _resolve_roles(schema, spec, source)
+        numeric = _is_numeric(schema, roles, spec, source)
+        if not numeric:
+            roles = replace(roles, ignored=roles.ignored + roles.covariates)
+            roles = replace(roles, covariates=())
+        columns = [roles.sequence, *roles.items, roles.time, roles.label]
+        columns += list(roles.covariates)
         df = frame.select(list(dict.fromkeys(c for c in columns if c))).collect()
     except pl.exceptions.PolarsError as exc:
         raise source.fail(_polars_message(exc)) from None
@@ -340,53 +534,92 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> SequenceSe
         raise EmptySequenceError(
             f"{source.who}: the table has no rows; expected one row per event."
         )
-    _check_nulls(df, spec, source)
-    sequences = df.get_column(spec.sequence_col)
+    if "label?" in roles.found:  # a label found by name must be per sequence
+        roles = _check_found_label(df, roles)
+    _check_nulls(df, roles, source)
+    if roles.sequence is None:
+        sequences = pl.Series("sequence", np.zeros(df.height, dtype=np.int64))
+    else:
+        sequences = df.get_column(roles.sequence)
     group, first = series_groups(sequences)  # sequences in first-seen order
-    labels = _labels(df, spec, source, group, first)
+    labels = _labels(df, roles, source, group, first)
     vocabulary = None
     if numeric:
-        values = df.select(spec.item_cols).cast(pl.Float64).to_numpy()
+        values = df.select(roles.items).cast(pl.Float64).to_numpy()
     else:  # encoded in file order, so new symbols get ids in first-seen order
         values, vocabulary = encode_series(
-            df.get_column(spec.item_cols[0]), spec.vocabulary, spec.unknown
+            _symbols(df.get_column(roles.items[0]), source),
+            spec.vocabulary,
+            spec.unknown,
         )
-    times = None if spec.time_col is None else df.get_column(spec.time_col)
+    times = None if roles.time is None else df.get_column(roles.time)
     order = _order(group, times, len(first))
     if order is not None:
         values = values[order]
-    return to_sequence_set(
+    covariates = None
+    if roles.covariates:
+        covariates = _take(
+            df.select(roles.covariates).cast(pl.Float64).to_numpy(), order
+        )
+    sequence_set = to_sequence_set(
         values,
         np.bincount(group, minlength=len(first)),
         vocabulary=vocabulary,
-        ids=sequences.gather(first).to_numpy(),
+        ids=None if roles.sequence is None else sequences.gather(first).to_numpy(),
         timestamps=None if times is None else _take(times.to_numpy(), order),
         labels=labels,
     )
+    found = tuple(r for r in roles.found if r != "label?")
+    return TableRead(sequence_set, replace(roles, found=found), covariates)
+
+
+def _check_found_label(df: pl.DataFrame, roles: ColumnRoles) -> ColumnRoles:
+    """Drop a label column found by name when it varies within a sequence."""
+    if roles.label is None:
+        return roles
+    if roles.sequence is None:
+        constant = df.get_column(roles.label).n_unique() == 1
+    else:
+        pairs = df.select(roles.sequence, roles.label).unique().height
+        constant = pairs == df.get_column(roles.sequence).n_unique()
+    if constant:
+        return roles
+    return replace(
+        roles,
+        label=None,
+        ignored=(*roles.ignored, roles.label),
+        found=tuple(r for r in roles.found if r not in ("label", "label?")),
+    )
+
+
+def _symbols(column: pl.Series, source: _Source) -> pl.Series:
+    """Return an item column of symbols; refuse types that are no symbols."""
+    import polars as pl
+
+    dtype = column.dtype
+    if isinstance(dtype, (pl.List, pl.Array, pl.Struct, pl.Object)) or dtype in (
+        pl.Binary,
+        pl.Null,
+    ):
+        raise source.fail(
+            f"item column {column.name!r} holds {dtype} values; expected one "
+            "symbol (a string, an integer) per row. Explode lists into one row "
+            "per item, or cast the column to strings."
+        )
+    if isinstance(dtype, pl.Decimal):
+        return column.cast(pl.String)
+    return column
 
 
 def _take(values: Array, order: Array | None) -> Array:
     return values if order is None else values[order]
 
 
-def _check_columns(schema: Any, spec: _Spec, source: _Source) -> None:
-    roles: list[tuple[str, str | None]] = [("sequence_col", spec.sequence_col)]
-    roles += [("item_col", c) for c in spec.item_cols]
-    roles += [("time_col", spec.time_col), ("label_col", spec.label_col)]
-    for role, name in roles:
-        if name is not None and name not in schema:
-            raise DataError(
-                f"{source.who}: column {name!r} ({role}) not found; expected one "
-                f"of the columns {list(schema.names())!r}. Pass {role}= with one "
-                "of these names."
-            )
-
-
-def _is_numeric(schema: Any, spec: _Spec, source: _Source) -> bool:
+def _is_numeric(schema: Any, roles: ColumnRoles, spec: _Spec, source: _Source) -> bool:
     """Decide between numeric and discrete sequences from the item dtypes."""
-    dtypes = [schema[c] for c in spec.item_cols]
+    dtypes = [schema[c] for c in roles.items]
     if spec.kind == "numeric" or (spec.kind == "auto" and len(dtypes) > 1):
-        bad = [c for c, d in zip(spec.item_cols, dtypes) if not d.is_numeric()]
+        bad = [c for c, d in zip(roles.items, dtypes) if not d.is_numeric()]
         if bad:
             raise DataError(
                 f"{source.who}: numeric sequences need numeric item columns; got "
@@ -397,17 +630,18 @@ def _is_numeric(schema: Any, spec: _Spec, source: _Source) -> bool:
     if len(dtypes) > 1:
         raise DataError(
             f"{source.who}: discrete sequences take one item column; got "
-            f"{list(spec.item_cols)!r}. Pass a single item_col, or kind='numeric'."
+            f"{list(roles.items)!r}. Pass a single item_col, or kind='numeric'."
         )
     return spec.kind == "auto" and bool(dtypes[0].is_float())
 
 
-def _check_nulls(df: pl.DataFrame, spec: _Spec, source: _Source) -> None:
+def _check_nulls(df: pl.DataFrame, roles: ColumnRoles, source: _Source) -> None:
     """Raise for the first null (or NaN) id, item, time or label, with its row."""
-    roles: list[tuple[str, str | None]] = [("sequence id", spec.sequence_col)]
-    roles += [("item", c) for c in spec.item_cols]
-    roles += [("time", spec.time_col), ("label", spec.label_col)]
-    for role, name in roles:
+    checked: list[tuple[str, str | None]] = [("sequence id", roles.sequence)]
+    checked += [("item", c) for c in roles.items]
+    checked += [("time", roles.time), ("label", roles.label)]
+    checked += [("covariate", c) for c in roles.covariates]
+    for role, name in checked:
         if name is None:
             continue
         column = df.get_column(name)
@@ -429,19 +663,19 @@ def _shown(value: Any) -> str:
 
 
 def _labels(
-    df: pl.DataFrame, spec: _Spec, source: _Source, group: Array, first: Array
+    df: pl.DataFrame, roles: ColumnRoles, source: _Source, group: Array, first: Array
 ) -> Array | None:
     """Return one label per sequence; raise if a label changes inside a sequence."""
-    if spec.label_col is None:
+    if roles.label is None:
         return None
-    column = df.get_column(spec.label_col)
+    column = df.get_column(roles.label)
     expected = column.gather(first[group])  # each row's sequence's first label
     changed = column != expected
     if changed.any():
         row = int(changed.arg_max() or 0)
-        sequence = df.get_column(spec.sequence_col)[row]
+        sequence = "" if roles.sequence is None else df.get_column(roles.sequence)[row]
         raise source.fail(
-            f"label column {spec.label_col!r} changes within sequence "
+            f"label column {roles.label!r} changes within sequence "
             f"{sequence!r}; expected one label per sequence; got "
             f"{expected[row]!r} then {column[row]!r}. Give every row of a "
             "sequence the same label.",
