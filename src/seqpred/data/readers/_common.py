@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +21,8 @@ from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, EmptySequenceError
 
 __all__ = [
+    "BOM",
+    "STDIN",
     "Array",
     "PathLike",
     "Unknown",
@@ -27,6 +33,7 @@ __all__ = [
     "line_of_offset",
     "parse_floats",
     "read_bytes",
+    "spooled",
     "to_sequence_set",
 ]
 
@@ -37,6 +44,41 @@ Unknown = Literal["error", "unk", "add"]
 def check_option(who: str, name: str, value: Any, options: Sequence[Any]) -> None:
     """Raise :class:`InvalidParameterError` unless ``value`` is one of ``options``."""
     validate_parameter(who, name, value, [Options(options)], options[0])
+
+
+STDIN = "-"
+"""The file name that means standard input."""
+
+
+@contextmanager
+def spooled(path: PathLike, who: str) -> Iterator[tuple[Path, str]]:
+    """Yield ``(a regular file with the data, the name to show)`` for ``path``.
+
+    ``"-"`` (standard input) and pipes, FIFOs or devices such as
+    ``/dev/stdin`` can be read only once, so their bytes are first copied,
+    in chunks, to a temporary file (deleted afterwards) that format
+    detection and the reader may then open as often as they need: nothing
+    of the stream is lost. A regular file is yielded as it is.
+    """
+    if str(path) != STDIN:
+        p = Path(path)
+        try:
+            special = p.exists() and not p.is_file() and not p.is_dir()
+        except OSError:
+            special = False
+        if not special:
+            yield p, str(p)
+            return
+    name = "<stdin>" if str(path) == STDIN else str(path)
+    with tempfile.TemporaryDirectory(prefix="seqpred-") as tmp:
+        copy = Path(tmp) / ("stdin" if str(path) == STDIN else Path(path).name)
+        with copy.open("wb") as out:
+            if str(path) == STDIN:
+                shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+            else:
+                with open(path, "rb") as stream:
+                    shutil.copyfileobj(stream, out, 1 << 20)
+        yield copy, name
 
 
 def check_path(path: PathLike, who: str) -> Path:
@@ -55,10 +97,19 @@ def check_path(path: PathLike, who: str) -> Path:
     return p
 
 
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte-order mark, dropped from the start of every file read."""
+
+
 def read_bytes(path: PathLike, who: str) -> tuple[Path, bytes]:
-    """Read a whole file; raise a :class:`DataError` if missing or empty."""
+    """Read a whole file, without a leading UTF-8 byte-order mark.
+
+    Raises a :class:`DataError` if the file is missing or empty.
+    """
     p = check_path(path, who)
     data = p.read_bytes()
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
     if not data.strip():
         raise EmptySequenceError(
             f"{who}: file {str(p)!r} is empty; expected at least one sequence. "

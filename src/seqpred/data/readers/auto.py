@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from seqpred.data.readers._common import PathLike, check_path
+from seqpred.data.readers._common import BOM, PathLike, check_path, spooled
 from seqpred.data.readers.arrays import read_numpy
 from seqpred.data.readers.fasta import read_fasta
 from seqpred.data.readers.lines import read_lines
@@ -18,9 +18,9 @@ from seqpred.data.readers.spmf import read_spmf
 from seqpred.data.readers.tabular import read_csv, read_parquet
 from seqpred.data.readers.ucr import read_ucr
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError, InvalidParameterError, SeqpredError
 
-__all__ = ["FORMATS", "read_sequences"]
+__all__ = ["FORMATS", "guess_format", "read_sequences", "sniff_format"]
 
 FORMATS: dict[str, tuple[str, str]] = {
     "spmf": (
@@ -64,10 +64,15 @@ _SUFFIXES = {
     ".faa": "fasta",
     ".ffn": "fasta",
     ".ts": "ucr",
-    ".tsv": "ucr",
     ".npy": "numpy",
 }
-_SPMF_LINE = re.compile(r"(^|\s)-1\s.*-2\s*$")
+_SNIFFED = {".txt", ".dat", ".tsv", ".text", ""}  # told apart by content
+_LOOK_AHEAD = 1 << 16  # bytes read to tell a format from content
+_BINARY_PROBE = 4096
+_SNIFF_LINES = 20
+_TS_HEADERS = {"@problemname", "@classlabel", "@data", "@serieslength", "@dimensions"}
+_INT_TOKEN = re.compile(r"^[-+]?\d+$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _FLOAT_TOKEN = re.compile(r"^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$")
 
 
@@ -98,15 +103,17 @@ _READERS: dict[str, Callable[..., SequenceSet]] = {
 def read_sequences(
     path: PathLike, *, format: str = "auto", **options: Any
 ) -> SequenceSet:
-    r"""Read sequences from a file, choosing the reader from its extension.
+    r"""Read sequences from a file, choosing the reader from its extension or content.
 
     Parameters
     ----------
     path : str or path-like
-        The file. Extensions: ``.txt`` (SPMF if its first lines contain
-        `` -1 `` and end with ``-2``; UCR text if they hold only decimal
-        numbers; otherwise one sequence per line), ``.csv``, ``.parquet``,
-        ``.fa``/``.fasta``/``.fna``, ``.ts``/``.tsv`` (UCR) and ``.npy``.
+        The file, or ``"-"`` for standard input. Pipes and FIFOs (such as
+        ``/dev/stdin``) are read once, in full, before anything else, so
+        format detection never loses data. Known extensions choose the
+        reader: ``.csv``, ``.parquet``, ``.fa``/``.fasta``/``.fna``, ``.ts``,
+        ``.npy``. Other files (``.txt``, ``.tsv``, no extension, standard
+        input) are recognised from their content, see :func:`sniff_format`.
     format : str, default="auto"
         ``"auto"``, or one of :data:`FORMATS` to skip the guessing.
     **options
@@ -120,8 +127,8 @@ def read_sequences(
     Raises
     ------
     DataError
-        For an unknown extension (the message lists the formats), and
-        whatever the chosen reader raises.
+        For a file whose format cannot be told (the message lists the
+        formats), and whatever the chosen reader raises.
     InvalidParameterError
         For an unknown ``format`` or an option the reader does not take.
 
@@ -133,52 +140,150 @@ def read_sequences(
     >>> read_sequences(path).to_lists()
     [[1, 2], [2, 3]]
     """
-    if format == "auto":
-        format = _guess(path)
-    reader = _READERS.get(format)
-    if reader is None:
+    if format != "auto" and format not in _READERS:
         raise InvalidParameterError(
             f"read_sequences: format must be 'auto' or one of {sorted(FORMATS)}; "
             f"got {format!r}. Use format='auto' to choose from the extension."
         )
-    _check_options(format, reader, options)
-    return reader(path, **options)
+    with spooled(path, "read_sequences") as (p, shown):
+        if format == "auto":
+            format, detected = guess_format(p, shown)
+            options = {**detected, **options}
+        reader = _READERS[format]
+        _check_options(format, reader, options)
+        try:
+            return reader(p, **options)
+        except SeqpredError as exc:
+            if shown != str(p):  # name the stream, not its temporary copy
+                _rename_path(exc, str(p), shown)
+            raise
 
 
-def _guess(path: PathLike) -> str:
+def _rename_path(exc: SeqpredError, old: str, new: str) -> None:
+    exc.args = tuple(a.replace(old, new) if isinstance(a, str) else a for a in exc.args)
+    if getattr(exc, "path", None) == old:
+        exc.path = new  # type: ignore[attr-defined]
+
+
+def guess_format(path: Path, shown: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Return ``(format, reader options)`` for a file, from its extension or content.
+
+    Known extensions decide (``.csv``, ``.parquet``/``.pq``, FASTA's, ``.ts``,
+    ``.npy``); for ``.txt``, ``.dat``, ``.tsv`` and files without an
+    extension (standard input, pipes) the first 64 KiB are read and
+    :func:`sniff_format` decides. Other extensions are refused.
+    """
     p = check_path(path, "read_sequences")
     suffix = p.suffix.lower()
     if suffix in _SUFFIXES:
-        return _SUFFIXES[suffix]
-    if suffix in (".txt", ".dat", ""):
-        return _sniff_text(p)
-    known = ", ".join(sorted({".txt", *_SUFFIXES}))
-    names = ", ".join(f"{k!r}" for k in FORMATS)
-    raise DataError(
-        f"read_sequences: unknown file extension {suffix!r} for {str(p)!r}; "
-        f"expected one of {known}. Pass format= with one of {names}."
-    )
+        return _SUFFIXES[suffix], {}
+    if suffix not in _SNIFFED:
+        known = ", ".join(sorted({*_SNIFFED - {""}, *_SUFFIXES}))
+        names = ", ".join(f"{k!r}" for k in FORMATS)
+        raise DataError(
+            f"read_sequences: unknown file extension {suffix!r} for "
+            f"{shown or str(p)!r}; expected one of {known} (or none). Pass "
+            f"format= with one of {names}."
+        )
+    with open(p, "rb") as handle:
+        head = handle.read(_LOOK_AHEAD)
+    format, options = sniff_format(head, tsv=suffix == ".tsv")
+    if format is None:
+        names = ", ".join(f"{k!r}" for k in FORMATS)
+        raise DataError(
+            f"read_sequences: cannot tell the format of {shown or str(p)!r} from "
+            "its content (binary data); pass format= (on the command line "
+            f"--data-format) with one of {names}."
+        )
+    return format, options
 
 
-def _sniff_text(path: Path) -> str:
-    """Tell SPMF, UCR text and plain lines apart from the first lines."""
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16).decode("utf-8", errors="replace")
-    lines = [
-        line.strip()
-        for line in head.split("\n")[:-1] or head.split("\n")
-        if line.strip() and line.strip()[0] not in "#%@"
-    ][:5]
-    if any(_SPMF_LINE.search(line) for line in lines):
-        return "spmf"
-    tokens = [t for line in lines for t in line.replace(",", " ").split()]
+def sniff_format(
+    head: bytes, *, tsv: bool = False
+) -> tuple[str | None, dict[str, Any]]:
+    r"""Tell the format of a file from its first bytes (a bounded look-ahead).
+
+    In order: NumPy and Parquet magic numbers; FASTA (``>`` first);
+    ``.ts`` (``@problemName``, ``@classLabel`` or ``@data`` headers); SPMF
+    (integer tokens with ``-1``/``-2`` separators, whatever the length of
+    the first line); a CSV with a header row (the separator found from the
+    first lines: comma, tab, semicolon or bar; a ``.tsv`` tries the tab
+    first); UCR text (only numbers, some not integers); else one sequence
+    per text line. A UTF-8 byte-order mark is ignored. The chosen reader
+    then checks the whole file (the confirmation pass): an SPMF file with a
+    malformed line fails with its line number; it is never read as text.
+
+    Returns
+    -------
+    format : str or None
+        A key of :data:`FORMATS`, or None for binary data no reader takes.
+    options : dict
+        Reader options the content implies (a CSV's ``separator``).
+
+    Examples
+    --------
+    >>> sniff_format(b"1 -1 2 -1 -2\n")
+    ('spmf', {})
+    >>> sniff_format(b"session_id\ttimestamp\titem\nu1\t1\ta\n")
+    ('csv', {'separator': '\t'})
+    >>> sniff_format(b"the cat sat\n")
+    ('lines', {})
+    """
+    if head.startswith(b"\x93NUMPY"):
+        return "numpy", {}
+    if head.startswith(b"PAR1"):
+        return "parquet", {}
+    if head.startswith(BOM):
+        head = head[len(BOM) :]
+    if b"\x00" in head[:_BINARY_PROBE]:
+        return None, {}
+    text = head.decode("utf-8", errors="replace")
+    rows = text.split("\n")
+    if len(head) >= _LOOK_AHEAD and len(rows) > 1:
+        rows = rows[:-1]  # the last line may be cut by the look-ahead
+    lines = [r.strip() for r in rows if r.strip()]
+    if not lines:
+        return "lines", {}
+    if lines[0].startswith(">"):
+        return "fasta", {}
+    headers = {line.split()[0].lower() for line in lines if line.startswith("@")}
+    if headers & _TS_HEADERS:
+        return "ucr", {}
+    body = [line for line in lines if line[0] not in "#%@"][:_SNIFF_LINES]
+    tokens = [tok for line in body for tok in line.split()]
     if (
         tokens
-        and all(_FLOAT_TOKEN.match(t) for t in tokens)
-        and any(not re.fullmatch(r"[-+]?\d+", t) for t in tokens)
+        and all(_INT_TOKEN.match(tok) for tok in tokens)
+        and ("-1" in tokens or "-2" in tokens)
     ):
-        return "ucr"
-    return "lines"
+        return "spmf", {}
+    separator = _csv_separator(body, tab_first=tsv)
+    if separator is not None:
+        return "csv", {"separator": separator}
+    cells = [c for line in body for c in line.replace(",", " ").split()]
+    if (
+        cells
+        and all(_FLOAT_TOKEN.match(c) for c in cells)
+        and any(not _INT_TOKEN.match(c) for c in cells)
+    ):
+        return "ucr", {}
+    return "lines", {}
+
+
+def _csv_separator(lines: list[str], *, tab_first: bool) -> str | None:
+    """Return the separator of a table whose first line is a header, else None."""
+    if len(lines) < 2:
+        return None
+    candidates = ("\t", ",", ";", "|") if tab_first else (",", "\t", ";", "|")
+    for sep in candidates:
+        header = [field.strip().strip('"') for field in lines[0].split(sep)]
+        if len(header) < 2 or not all(_NAME.match(f) for f in header):
+            continue
+        if len(set(header)) != len(header):
+            continue
+        if all(line.count(sep) == len(header) - 1 for line in lines[1:]):
+            return sep
+    return None
 
 
 def _check_options(

@@ -31,7 +31,12 @@ from seqpred.data.readers._frames import encode_series, series_groups, stable_ar
 from seqpred.data.readers.roles import AUTO, ColumnRoles, find_roles
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError, EmptySequenceError, ParseError
+from seqpred.exceptions import (
+    DataError,
+    EmptySequenceError,
+    InvalidParameterError,
+    ParseError,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -164,7 +169,8 @@ def read_csv(
         The CSV file, with a header row.
     {columns}
     separator : str, default=","
-        Field separator (``"\t"`` for TSV).
+        Field separator, one character (``"\t"`` for TSV; the two characters
+        backslash and ``t``, as a shell passes them, also mean a tab).
     {encoding}
 
     Returns
@@ -203,7 +209,7 @@ def read_csv(
         raise EmptySequenceError(
             f"{who}: file {str(p)!r} is empty; expected a header row and events."
         )
-    frame = _scan_csv(p, separator, who)
+    frame = _scan_csv(p, _separator(separator, who), who)
     return _read_frame(frame, spec, _Source(who, str(p), header_lines=1)).sequences
 
 
@@ -464,7 +470,22 @@ def read_table(
         except pl.exceptions.PolarsError as exc:
             raise source.fail(f"not a readable Parquet file ({exc}).") from None
         return _read_frame(frame, spec, source)
-    return _read_frame(_scan_csv(p, separator, who), spec, _Source(who, str(p), 1))
+    frame = _scan_csv(p, _separator(separator, who), who)
+    return _read_frame(frame, spec, _Source(who, str(p), 1))
+
+
+_ESCAPES = {"\\t": "\t", "tab": "\t", "\\x1f": "\x1f"}
+
+
+def _separator(separator: str, who: str) -> str:
+    r"""Return a one-character separator (``"\\t"`` and ``"tab"`` mean a tab)."""
+    separator = _ESCAPES.get(separator, separator)
+    if not isinstance(separator, str) or len(separator) != 1:
+        raise InvalidParameterError(
+            f"{who}: separator must be one character; got {separator!r}. Use "
+            "separator=',' or separator='\\t' for tabs."
+        )
+    return separator
 
 
 def _scan_csv(p: Path, separator: str, who: str) -> pl.LazyFrame:
