@@ -6,10 +6,14 @@ The tree::
     ├── InvalidParameterError   (also ValueError, TypeError)
     ├── NotFittedError          (also ValueError, AttributeError)
     ├── ModelFileError          (also ValueError)  a corrupt or foreign model file
-    └── DataError               (also ValueError)
-        ├── ParseError          a malformed file: carries path, line, column
-        ├── UnknownSymbolError  a symbol the vocabulary has never seen
-        └── EmptySequenceError  an empty sequence or an empty input
+    │   ├── ModelSignatureError a signature is missing or does not match the key
+    │   └── ModelTooLargeError  (also MemoryBudgetError) loading would pass the budget
+    ├── DataError               (also ValueError)
+    │   ├── ParseError          a malformed file: carries path, line, column
+    │   ├── UnknownSymbolError  a symbol the vocabulary has never seen
+    │   ├── EmptySequenceError  an empty sequence or an empty input
+    │   └── DataTooLargeError   (also MemoryBudgetError) reading would pass the budget
+    └── MemoryBudgetError       an input would need more memory than the budget
     SeqpredWarning (UserWarning)
     ├── ConvergenceWarning
     └── FallbackWarning
@@ -23,10 +27,14 @@ from __future__ import annotations
 __all__ = [
     "ConvergenceWarning",
     "DataError",
+    "DataTooLargeError",
     "EmptySequenceError",
     "FallbackWarning",
     "InvalidParameterError",
+    "MemoryBudgetError",
     "ModelFileError",
+    "ModelSignatureError",
+    "ModelTooLargeError",
     "NotFittedError",
     "ParseError",
     "SeqpredError",
@@ -53,6 +61,29 @@ class ModelFileError(SeqpredError, ValueError):
 
 class DataError(SeqpredError, ValueError):
     """Input data is malformed, empty or inconsistent."""
+
+
+class MemoryBudgetError(SeqpredError):
+    """Reading an input would need more memory than the budget allows.
+
+    Raised before the memory is allocated, from sizes the input declares
+    (a ``.npy`` header's shape, a zip member's size, a network's
+    configuration). The budget is ``max_bytes=`` where a function takes it,
+    else the ``SEQPRED_MAX_BYTES`` environment variable, else half of the
+    memory of the machine (see :mod:`seqpred.data.budget`).
+    """
+
+
+class ModelSignatureError(ModelFileError):
+    """A model file's HMAC signature is missing or does not match the key."""
+
+
+class ModelTooLargeError(ModelFileError, MemoryBudgetError):
+    """Loading a model file would need more memory than the budget allows."""
+
+
+class DataTooLargeError(DataError, MemoryBudgetError):
+    """Reading a data file would need more memory than the budget allows."""
 
 
 class ParseError(DataError):

@@ -41,10 +41,35 @@ first (``model.set_params(random_state=0)``); the fitted state is unaffected.
     handed back to the estimator they came from.
 
 **Loading never runs code.** The class is looked up in the registry by its
-name (no module named in the file is imported), arrays are read with
-``allow_pickle=False``, and the format name, version, member list and
-checksums are verified first. A corrupt, truncated or foreign file raises
+name (no module named in the file is imported), arrays are read without
+pickle, and the format name, version, member list and checksums are
+verified first. A corrupt, truncated or foreign file raises
 :class:`ModelFileError` naming the path and the fix.
+
+**Loading untrusted files.** :func:`load` opens only regular files (a FIFO
+or a device is refused at once), refuses members the manifest does not
+list, bounds the manifest's JSON nesting, and checks every size the file
+declares (zip members, ``.npy`` headers, a neural network's configuration
+and weights) against a memory budget *before* allocating: ``max_bytes=``,
+else ``SEQPRED_MAX_BYTES``, else half of the machine's memory (see
+:mod:`seqpred.data.budget`). Restored fitted attributes must have the types
+their class annotates. Too large a file raises :class:`ModelTooLargeError`.
+
+**Signing.** ``save(model, path, key=...)`` adds an HMAC-SHA256 of the
+manifest (which holds the SHA-256 of every other member);
+``load(path, key=...)`` refuses a file that is unsigned or whose signature
+does not match with :class:`ModelSignatureError`, before parsing anything
+in it. Without a key, files load as before, signed or not: the unkeyed
+checksums catch corruption, not tampering. The command line reads the key
+from ``SEQPRED_MODEL_KEY``.
+
+**Saving never destroys.** :func:`save` writes a temporary file next to
+the destination, ``fsync``-s it and renames it over the destination, which
+must be a regular file or a new path (a directory, FIFO, device or socket
+is refused); a symbolic link is followed and kept, and the file it names is
+replaced. ``overwrite=False`` refuses an existing file. Temporary files
+that a killed save left (``.NAME.XXXXXXXX.tmp``) are removed by the next
+save to the same path.
 
 Examples
 --------
@@ -60,24 +85,36 @@ Examples
 True
 >>> manifest["model"], manifest["format_version"]
 ('markov', 1)
+
+Signed files, for a service that must refuse files it did not write:
+
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = io.save(model, pathlib.Path(tmp) / "model.seqpred", key=b"secret")
+...     twin = io.load(path, key=b"secret")
+...     io.load(path, key=b"another key")
+Traceback (most recent call last):
+...
+seqpred.exceptions.ModelSignatureError: ...: its signature does not match the key...
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from seqpred.base import BaseEstimator
-from seqpred.exceptions import ModelFileError
-from seqpred.io._format import ARRAYS, FIXED_TIME, FORMAT_NAME, FORMAT_VERSION
-from seqpred.io._read import Reader, checked_manifest, read_arrays, read_members
+from seqpred.data.budget import Budget, resolve_max_bytes
+from seqpred.data.budget import using_budget as _using_budget
+from seqpred.exceptions import ModelFileError, ModelTooLargeError
+from seqpred.io._archive import read_archive
+from seqpred.io._files import write_atomically
+from seqpred.io._format import ARRAYS, FORMAT_NAME, FORMAT_VERSION, MANIFEST
+from seqpred.io._read import Reader, read_arrays
+from seqpred.io._sign import ENV_KEY, SIGNATURE, KeyLike, as_key, sign
 from seqpred.io._write import encode_members
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "read_manifest", "save"]
+__all__ = ["ENV_KEY", "FORMAT_NAME", "FORMAT_VERSION", "load", "read_manifest", "save"]
 
 PathLike = str | os.PathLike[str]
 
@@ -85,19 +122,33 @@ PathLike = str | os.PathLike[str]
 # -- saving -----------------------------------------------------------------------
 
 
-def save(estimator: BaseEstimator, path: PathLike) -> Path:
+def save(
+    estimator: BaseEstimator,
+    path: PathLike,
+    *,
+    key: KeyLike | None = None,
+    overwrite: bool = True,
+) -> Path:
     """Write ``estimator`` to the model file ``path``, atomically; return the path.
 
-    The file is first written to a temporary file in the same directory and
-    then moved over ``path``, so an interrupted save never leaves a half
-    written file in place of a good one.
+    The file is first written to a temporary file in the same directory,
+    flushed to disk and then moved over ``path``, so an interrupted save
+    never leaves a half written file in place of a good one.
 
     Parameters
     ----------
     estimator : BaseEstimator
         A registered seqpred estimator, fitted or not.
     path : str or path-like
-        Destination, conventionally ending in ``.seqpred``; overwritten.
+        Destination, conventionally ending in ``.seqpred``: a new path in
+        an existing directory, or a regular file to replace. A symbolic
+        link is followed (the link stays, the file it names is replaced).
+    key : bytes or str, default=None
+        Sign the file with this secret (HMAC-SHA256), so that
+        ``load(path, key=key)`` can tell it was written by a holder of the
+        key. ``None`` writes an unsigned file.
+    overwrite : bool, default=True
+        Replace an existing regular file; ``False`` refuses.
 
     Returns
     -------
@@ -108,81 +159,49 @@ def save(estimator: BaseEstimator, path: PathLike) -> Path:
     ------
     ModelFileError
         If a parameter or fitted attribute cannot be stored safely, or the
-        destination cannot be written.
+        destination is not a regular file or new path in a writable
+        directory (or exists and ``overwrite=False``).
     InvalidParameterError
-        If the estimator's class is not registered.
+        If the estimator's class is not registered, or ``key`` is empty.
     """
     if not isinstance(estimator, BaseEstimator):
         raise ModelFileError(
             f"io.save: expected a seqpred estimator; got {type(estimator).__name__}. "
             "Pass a fitted model such as seqpred.create('markov').fit(data)."
         )
+    secret = None if key is None else as_key(key, "io.save")
     members = encode_members(estimator)
+    if secret is not None:
+        signature = {SIGNATURE: sign(members[MANIFEST], secret)}
+        members = {MANIFEST: members[MANIFEST], **signature, **members}
     target = Path(path)
-    _write_atomically(target, members)
+    write_atomically(target, members, overwrite=overwrite)
     return target
-
-
-def _write_atomically(target: Path, members: dict[str, bytes]) -> None:
-    directory = target.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
-        )
-    except FileNotFoundError:
-        raise ModelFileError(
-            f"io.save: directory {str(directory)!r} does not exist; create it "
-            f"first (for example Path({str(directory)!r}).mkdir(parents=True))."
-        ) from None
-    except OSError as exc:
-        raise ModelFileError(
-            f"io.save: cannot write in {str(directory)!r} ({exc.strerror}); choose "
-            "a writable directory."
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_zip(handle, members)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _file_mode(target))
-        os.replace(tmp_name, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(exc, IsADirectoryError):
-            raise ModelFileError(
-                f"io.save: {str(target)!r} is a directory; give a file path such "
-                f"as {str(target / 'model.seqpred')!r}."
-            ) from None
-        raise
-
-
-def _write_zip(handle: Any, members: dict[str, bytes]) -> None:
-    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-
-
-def _file_mode(target: Path) -> int:
-    """Keep the mode of a file being replaced; else the usual ``rw-r--r--``."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        return 0o644
 
 
 # -- loading ----------------------------------------------------------------------
 
 
-def load(path: PathLike) -> BaseEstimator:
+def load(
+    path: PathLike,
+    *,
+    key: KeyLike | None = None,
+    max_bytes: int | str | None = None,
+) -> BaseEstimator:
     """Read an estimator written by :func:`save`.
 
     Parameters
     ----------
     path : str or path-like
-        A model file.
+        A model file (a regular file).
+    key : bytes or str, default=None
+        Accept only files signed with this key by ``save(..., key=key)``.
+        ``None`` loads signed and unsigned files alike without checking a
+        signature.
+    max_bytes : int or str, default=None
+        Memory budget for loading (``2**30`` or ``"1G"``); ``None`` takes
+        ``SEQPRED_MAX_BYTES``, else half of the machine's memory. Sizes the
+        file declares are checked against it before anything is allocated.
 
     Returns
     -------
@@ -192,26 +211,43 @@ def load(path: PathLike) -> BaseEstimator:
     Raises
     ------
     ModelFileError
-        If the file is missing, is not a seqpred model file, is corrupt or
-        truncated, names a model this version does not register, or comes
-        from a newer format version.
+        If the file is missing or not a regular file, is not a seqpred
+        model file, is corrupt or truncated, names a model this version
+        does not register, or comes from a newer format version.
+    ModelSignatureError
+        With ``key``: if the file is unsigned or its signature does not
+        match.
+    ModelTooLargeError
+        If loading would pass the memory budget.
     """
     source = Path(path)
-    members = read_members(source)
-    manifest = checked_manifest(members, source)
-    arrays = read_arrays(members[ARRAYS], source)
+    budget = _budget(source, max_bytes)
+    secret = None if key is None else as_key(key, "io.load")
+    archive = read_archive(source, budget, secret)
+    manifest, members = archive.manifest, archive.members
+    arrays = read_arrays(members.pop(ARRAYS), source, budget)
     extra = {name: members[name] for name in manifest.get("extra_files", [])}
     nested = {name: members[name] for name in manifest.get("nested_files", [])}
-    return Reader(arrays, source, nested).build(manifest, "model", extra)
+    with _using_budget(budget):
+        return Reader(arrays, source, nested).build(manifest, "model", extra)
 
 
-def read_manifest(path: PathLike) -> dict[str, Any]:
+def read_manifest(
+    path: PathLike,
+    *,
+    key: KeyLike | None = None,
+    max_bytes: int | str | None = None,
+) -> dict[str, Any]:
     """Return the verified manifest of a model file, without building the model.
 
     Parameters
     ----------
     path : str or path-like
         A model file written by :func:`save`.
+    key : bytes or str, default=None
+        As :func:`load`.
+    max_bytes : int or str, default=None
+        As :func:`load`.
 
     Returns
     -------
@@ -225,4 +261,12 @@ def read_manifest(path: PathLike) -> dict[str, Any]:
         As :func:`load`.
     """
     source = Path(path)
-    return checked_manifest(read_members(source), source)
+    budget = _budget(source, max_bytes)
+    secret = None if key is None else as_key(key, "io.read_manifest")
+    return read_archive(source, budget, secret).manifest
+
+
+def _budget(source: Path, max_bytes: int | str | None) -> Budget:
+    return Budget(
+        resolve_max_bytes(max_bytes), f"{source}: loading", ModelTooLargeError
+    )

@@ -1,169 +1,55 @@
-"""Read and verify a model file, then rebuild its estimator (see :mod:`seqpred.io`).
+"""Rebuild an estimator from a verified model file (see :mod:`seqpred.io`).
 
-Every check is strict: the archive, the manifest's format and version, the
-member list and checksums are verified before anything is built, and
-nothing in the file can name code to import or unpickle.
+:mod:`seqpred.io._archive` has verified the archive, the manifest's format
+and version, the member list and checksums before anything here runs;
+nothing in the file can name code to import or unpickle. Every check here
+is strict too: array headers before their data, the types of restored
+state against the class's annotations, and any failure of an estimator's
+load hooks becomes a :class:`~seqpred.exceptions.ModelFileError`.
 """
 
 from __future__ import annotations
 
 import io as _stdio
-import json
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from seqpred._registry import REGISTRY, get_class
 from seqpred._typing import Array
 from seqpred.base import BaseEstimator
+from seqpred.data._untrusted import ZIP_ERRORS, check_zip_directory, read_npz
+from seqpred.data.budget import Budget
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import ModelFileError, SeqpredError
-from seqpred.io._format import (
-    ARRAYS,
-    FORMAT_NAME,
-    FORMAT_VERSION,
-    JSON_SCALARS,
-    MANIFEST,
-    RESAVE,
-    fail,
-    sha256,
-)
+from seqpred.exceptions import ModelFileError, ModelTooLargeError, SeqpredError
+from seqpred.io._format import ARRAYS, JSON_SCALARS, RESAVE, fail
+from seqpred.io._state import mismatch
 
-# Errors zipfile raises for damaged archives: bad structure, bad CRC, bad deflate
-# data, a cut-off member, an unsupported compression method or encryption.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    RuntimeError,
-)
+MAX_ARRAYS = 1 << 20
+"""Most arrays ``arrays.npz`` may hold."""
 
 
-def read_members(path: Path) -> dict[str, bytes]:
-    """Return every member of the archive at ``path`` by name."""
-    if not path.exists():
-        raise fail(path, "no such model file", "Check the path.")
-    if path.is_dir():
-        raise fail(path, "is a directory, not a model file", "Give the file path.")
+def read_arrays(data: bytes, path: Path, budget: Budget) -> dict[str, Array]:
+    """Return the arrays of ``arrays.npz`` by key, each header checked first.
+
+    Every ``.npy`` header is parsed before its data is allocated: its dtype
+    may not hold Python objects, its declared size must equal the bytes
+    that follow and fit the budget.
+    """
+
+    def problem(message: str) -> ModelFileError:
+        return fail(path, message, RESAVE)
+
+    stream = _stdio.BytesIO(data)
+    check_zip_directory(stream, budget, MAX_ARRAYS, problem)
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if len(set(names)) != len(names):
-                raise fail(path, "has duplicate archive members", RESAVE)
-            return {name: archive.read(name) for name in names}
-    except _ZIP_ERRORS as exc:
-        raise fail(
-            path,
-            f"is not a seqpred model file, or is truncated or corrupt ({exc})",
-            "Load a file written by seqpred.io.save, or save the model again.",
-        ) from None
-    except OSError as exc:
-        raise fail(
-            path, f"cannot be read ({exc.strerror})", "Check the path."
-        ) from None
-
-
-def checked_manifest(members: dict[str, bytes], path: Path) -> dict[str, Any]:
-    """Return the parsed manifest once format, version and members check out."""
-    if MANIFEST not in members:
-        raise fail(
-            path,
-            f"is a zip archive without {MANIFEST}, so not a seqpred model file",
-            "Load a file written by seqpred.io.save.",
-        )
-    try:
-        manifest = json.loads(members[MANIFEST].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise fail(path, f"has an unreadable {MANIFEST} ({exc})", RESAVE) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise fail(
-            path,
-            f"is not a seqpred model file (format {found!r}, expected {FORMAT_NAME!r})",
-            "Load a file written by seqpred.io.save.",
-        )
-    _check_version(manifest, path)
-    _check_members(manifest, members, path)
-    _check_model_name(manifest, path)
-    return manifest
-
-
-def _check_version(manifest: dict[str, Any], path: Path) -> None:
-    version = manifest.get("format_version")
-    if type(version) is not int or version < 1:
-        raise fail(path, f"has an invalid format_version {version!r}", RESAVE)
-    if version > FORMAT_VERSION:
-        written_by = manifest.get("seqpred_version", "a newer version")
-        raise fail(
-            path,
-            f"uses model-file format version {version}, written by seqpred "
-            f"{written_by}; this seqpred reads versions up to {FORMAT_VERSION}",
-            "Upgrade seqpred (pip install -U seqpred) to load it.",
-        )
-
-
-def _listed(manifest: dict[str, Any], key: str, checksums: dict[str, Any]) -> bool:
-    names = manifest.get(key, [])
-    return isinstance(names, list) and all(
-        isinstance(n, str) and n in checksums for n in names
-    )
-
-
-def _check_members(
-    manifest: dict[str, Any], members: dict[str, bytes], path: Path
-) -> None:
-    checksums = manifest.get("checksums")
-    if (
-        not isinstance(checksums, dict)
-        or ARRAYS not in checksums
-        or not _listed(manifest, "extra_files", checksums)
-        or not _listed(manifest, "nested_files", checksums)
-    ):
-        raise fail(path, "has a manifest without a valid checksums table", RESAVE)
-    present = set(members) - {MANIFEST}
-    missing = sorted(set(checksums) - present)
-    if missing:
-        raise fail(path, f"is missing the member(s) {missing}; it is truncated", RESAVE)
-    unexpected = sorted(present - set(checksums))
-    if unexpected:
-        raise fail(
-            path,
-            f"holds member(s) {unexpected} that its manifest does not list; it was "
-            "altered after saving",
-            RESAVE,
-        )
-    for name, expected in sorted(checksums.items()):
-        if sha256(members[name]) != expected:
-            raise fail(
-                path,
-                f"member {name!r} does not match its SHA-256 checksum; the file is "
-                "corrupt or was altered after saving",
-                RESAVE,
-            )
-
-
-def _check_model_name(manifest: dict[str, Any], path: Path) -> None:
-    name = manifest.get("model")
-    if not isinstance(name, str) or name.lower() not in REGISTRY:
-        raise fail(
-            path,
-            f"holds the model {name!r}, which this seqpred does not register "
-            f"(available: {sorted(REGISTRY)})",
-            "Upgrade seqpred or install the package that registers it.",
-        )
-
-
-def read_arrays(data: bytes, path: Path) -> dict[str, Array]:
-    """Return the arrays of ``arrays.npz`` by key, read without pickle."""
-    try:
-        with np.load(_stdio.BytesIO(data), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise fail(path, f"has an unreadable {ARRAYS} ({exc})", RESAVE) from None
+        with zipfile.ZipFile(stream) as npz:
+            return read_npz(npz, ARRAYS, budget, problem)
+    except SeqpredError:
+        raise
+    except ZIP_ERRORS as exc:
+        reason = str(exc).strip() or type(exc).__name__
+        raise problem(f"has an unreadable {ARRAYS} ({reason})") from None
 
 
 class Reader:
@@ -210,6 +96,13 @@ class Reader:
                 f"{cls.__name__} ({exc})",
                 "Load it with the seqpred version that saved it, or refit.",
             ) from None
+        fitted = node.get("fitted") is True
+        if fitted and not state:
+            raise self.corrupt(
+                where,
+                f"the {cls.__name__} is marked fitted but its state is empty; the "
+                "file was altered or cut short",
+            )
         self._restore(estimator, state, bool(node.get("state_hook")), where)
         if extra is None and "files" in node:
             extra = self._own_files(node["files"], where)
@@ -221,10 +114,30 @@ class Reader:
                     f"the file holds extra members {sorted(extra)} but "
                     f"{cls.__name__} has no _load_extra_files hook",
                 )
-            hook(extra)
-        if node.get("fitted") is True:  # last, as in fit
+            self._run_hook(hook, extra, f"{cls.__name__}._load_extra_files", where)
+        if fitted:  # last, as in fit
             estimator._mark_fitted()
         return estimator
+
+    def _run_hook(self, hook: Any, argument: Any, name: str, where: str) -> None:
+        """Run a load hook; what it raises on a bad file becomes a ModelFileError."""
+        try:
+            hook(argument)
+        except SeqpredError:
+            raise
+        except MemoryError:
+            raise ModelTooLargeError(
+                f"{self.path}: {where}: {name} ran out of memory rebuilding the "
+                "model. Load it on a machine with more memory, or refit smaller."
+            ) from None
+        except Exception as exc:  # a hook fed values it cannot use
+            reason = str(exc).strip() or "no detail"
+            raise self.corrupt(
+                where,
+                f"{name} cannot restore the saved state ({type(exc).__name__}: "
+                f"{reason}); the file was altered or written by an incompatible "
+                "version",
+            ) from None
 
     def _own_files(self, files: Any, where: str) -> dict[str, bytes]:
         """Return a nested estimator's extra files from its ``files`` map."""
@@ -247,7 +160,15 @@ class Reader:
                 f"{where}: the model {name!r} is not registered in this seqpred",
                 "Upgrade seqpred or install the package that registers it.",
             )
-        cls = get_class(name)
+        try:
+            cls = get_class(name)
+        except ImportError as exc:
+            raise fail(
+                self.path,
+                f"{where}: the model {name!r} needs a package that is not "
+                f"installed ({exc})",
+                "Install it (for neural models: pip install 'seqpred[torch]').",
+            ) from None
         if node.get("class") != cls.__qualname__:
             raise fail(
                 self.path,
@@ -267,13 +188,12 @@ class Reader:
     def _restore(
         self, estimator: BaseEstimator, state: dict[str, Any], hooked: bool, where: str
     ) -> None:
+        owner = type(estimator).__name__
         setter = getattr(estimator, "_set_state", None)
         if hooked:
             if setter is None:
-                raise self.corrupt(
-                    where, f"{type(estimator).__name__} has no _set_state hook"
-                )
-            setter(state)
+                raise self.corrupt(where, f"{owner} has no _set_state hook")
+            self._run_hook(setter, state, f"{owner}._set_state", where)
             return
         for name, value in state.items():
             if (
@@ -282,6 +202,14 @@ class Reader:
                 or (name.startswith("__"))
             ):
                 raise self.corrupt(where, f"{name!r} is not a fitted attribute name")
+            expected = mismatch(type(estimator), name, value)
+            if expected is not None:
+                raise self.corrupt(
+                    f"{where}.{name}",
+                    f"{owner} declares {name} as {expected}, but the file holds a "
+                    f"{type(value).__name__}; the file was altered or written by "
+                    "an incompatible version",
+                )
             setattr(estimator, name, value)
 
     def decode(self, node: Any, where: str) -> Any:

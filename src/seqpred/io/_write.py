@@ -33,6 +33,7 @@ from seqpred.io._format import (
     MANIFEST,
     sha256,
 )
+from seqpred.io._sign import SIGNATURE
 
 
 def encode_members(estimator: BaseEstimator) -> dict[str, bytes]:
@@ -70,12 +71,12 @@ def extra_files_of(estimator: BaseEstimator) -> dict[str, bytes]:
         if (
             not isinstance(name, str)
             or not EXTRA_NAME.match(name)
-            or name in (MANIFEST, ARRAYS)
+            or name in (MANIFEST, ARRAYS, SIGNATURE)
         ):
             raise ModelFileError(
                 f"io.save: {owner}._extra_files() returned the member name {name!r};"
                 " use a plain file name such as 'weights.safetensors' (letters, "
-                "digits and ._-, not manifest.json or arrays.npz)."
+                "digits and ._-, not manifest.json, manifest.sig or arrays.npz)."
             )
         if not isinstance(data, bytes):
             raise ModelFileError(

@@ -19,7 +19,9 @@ loss and batch sources. The mixin then
   on the prediction device (:meth:`_network`);
 * saves the weights as ``weights.safetensors`` through :mod:`seqpred.io`'s
   ``_extra_files`` / ``_load_extra_files`` hooks, and loads them onto the
-  CPU, whatever device trained them.
+  CPU, whatever device trained them, after checking the settings and the
+  weights against each other and the loader's memory budget on torch's
+  meta device (:mod:`seqpred.nn._weights`).
 
 The estimator declares ``_network_class`` and the training parameters below
 (:data:`TRAINING_CONSTRAINTS` holds their constraints).
@@ -48,6 +50,7 @@ require_torch()
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from seqpred.nn._weights import check_network, read_header  # noqa: E402
 from seqpred.nn.callbacks import JsonlLogger  # noqa: E402
 from seqpred.nn.trainer import (  # noqa: E402
     BatchSource,
@@ -193,6 +196,13 @@ class NeuralEstimatorMixin:
         return {WEIGHTS_FILE: st.save(tensors)}
 
     def _load_extra_files(self, files: dict[str, bytes]) -> None:
+        """Rebuild the network from ``module_config_`` and load its weights.
+
+        The settings and the weights are checked against each other and the
+        loader's memory budget on torch's meta device first (see
+        :mod:`seqpred.nn._weights`), so a hostile file cannot make torch
+        allocate more than the budget or build a network for hours.
+        """
         owner = type(self).__name__
         if WEIGHTS_FILE not in files or not hasattr(self, "module_config_"):
             raise ModelFileError(
@@ -200,6 +210,16 @@ class NeuralEstimatorMixin:
                 "save the fitted model again with seqpred.io.save."
             )
         st = require_safetensors(owner)
+        data = files[WEIGHTS_FILE]
+        saved = read_header(data, owner, WEIGHTS_FILE)
+        check_network(self, self._network_class, self.module_config_, saved)
+        try:
+            tensors = st.load(data)  # onto the CPU
+        except Exception as exc:  # safetensors' own error type varies by version
+            raise ModelFileError(
+                f"{owner}: {WEIGHTS_FILE} cannot be read ({exc}); save the fitted "
+                "model again with seqpred.io.save."
+            ) from None
         module = self._network_class(**self.module_config_)
-        module.load_state_dict(st.load(files[WEIGHTS_FILE]))  # onto the CPU
+        module.load_state_dict(tensors)
         self._set_module(module)
