@@ -1,19 +1,41 @@
-"""Dense NumPy arrays, padded or not, to ragged sequences."""
+"""Dense NumPy arrays, padded or not, to ragged sequences; ``.npy``/``.npz`` files.
+
+:func:`load_array` reads an untrusted ``.npy`` or ``.npz`` file: never with
+pickle, only from a regular file, and with every header's shape and dtype
+checked against the file's real size and the memory budget (see
+:mod:`seqpred.data.budget`) before anything is allocated, so a header
+claiming ``shape=(10**12,)`` is a :class:`~seqpred.exceptions.DataError`,
+not a ``MemoryError``.
+"""
 
 from __future__ import annotations
 
+import os
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from seqpred.data._ragged import locate_step, offsets_from_lengths
+from seqpred.data._untrusted import (
+    ZIP_ERRORS,
+    check_zip_directory,
+    open_regular,
+    read_npy_data,
+    read_npy_header,
+    read_npz,
+)
+from seqpred.data.budget import Budget, resolve_max_bytes
 from seqpred.data.readers._common import Array, Unknown, encode_first_seen
 from seqpred.data.readers._common import to_sequence_set as _build
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError
+from seqpred.exceptions import DataError, DataTooLargeError, SeqpredError
 
-__all__ = ["read_numpy"]
+__all__ = ["load_array", "read_numpy"]
+
+_MAX_NPZ_MEMBERS = 1 << 16
 
 _WHO = "read_numpy"
 
@@ -133,3 +155,97 @@ def _check_finite(values: Array, lengths: Array) -> None:
             "sequence; expected NaN only as trailing padding. Impute it first, "
             "or pass lengths= to mark the padding."
         )
+
+
+# -- files -------------------------------------------------------------------------
+
+
+def load_array(
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    max_bytes: int | str | None = None,
+) -> Array:
+    """Read one array from a ``.npy`` or ``.npz`` file, safely.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A regular file written by ``numpy.save`` (``.npy``) or
+        ``numpy.savez`` / ``savez_compressed`` (``.npz``); the content, not
+        the extension, decides.
+    name : str, default=None
+        The array to take from an ``.npz`` file; ``None`` takes its only
+        array.
+    max_bytes : int or str, default=None
+        Memory budget (``2**30`` or ``"1G"``); ``None`` takes
+        ``SEQPRED_MAX_BYTES``, else half of the machine's memory.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    DataError
+        For a missing or non-regular file, a malformed or truncated file, an
+        array of Python objects (which only pickle could read), or an
+        ``.npz`` without the array asked for.
+    DataTooLargeError
+        If the array would need more memory than the budget.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.npy"
+    >>> np.save(path, np.array([[1, 2, 3], [4, 5, 6]]))
+    >>> load_array(path).tolist()
+    [[1, 2, 3], [4, 5, 6]]
+    >>> _ = path.write_bytes(path.read_bytes()[:-8])
+    >>> load_array(path)
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.DataError: load_array: ...x.npy is truncated: its header \
+declares shape (2, 3) of dtype int64 (48 bytes) but 40 bytes of data follow. ...
+    """
+    p = Path(path)
+    budget = Budget(resolve_max_bytes(max_bytes), "load_array", DataTooLargeError)
+
+    def problem(message: str) -> DataError:
+        return DataError(
+            f"load_array: {message}. Expected an array written by numpy.save or "
+            "numpy.savez; write the file again."
+        )
+
+    with open_regular(p, lambda m: DataError(f"load_array: {m}")) as handle:
+        magic = handle.read(6)
+        handle.seek(0)
+        if magic == b"\x93NUMPY":
+            size = os.fstat(handle.fileno()).st_size
+            header = read_npy_header(handle, str(p), problem)
+            available = size - header.offset
+            return read_npy_data(handle, header, available, budget, str(p), problem)
+        if not magic.startswith(b"PK"):
+            raise problem(f"{p} is neither a .npy nor a .npz file")
+        check_zip_directory(handle, budget, _MAX_NPZ_MEMBERS, problem)
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                arrays = read_npz(archive, str(p), budget, problem)
+        except SeqpredError:
+            raise
+        except ZIP_ERRORS as exc:
+            reason = str(exc).strip() or type(exc).__name__
+            raise problem(f"{p} is not a readable .npz archive ({reason})") from None
+    return _pick(arrays, name, p)
+
+
+def _pick(arrays: dict[str, Array], name: str | None, path: Path) -> Array:
+    if name is None and len(arrays) == 1:
+        return next(iter(arrays.values()))
+    if name is not None and name in arrays:
+        return arrays[name]
+    wanted = "one array" if name is None else f"an array named {name!r}"
+    raise DataError(
+        f"load_array: {path} holds the arrays {sorted(arrays)}; expected {wanted}. "
+        "Pass name= with one of them."
+    )
