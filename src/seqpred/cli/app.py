@@ -32,6 +32,7 @@ import seqpred
 from seqpred.cli import compress as compress_command
 from seqpred.cli import generate as generate_command
 from seqpred.cli.args import parse_key_values
+from seqpred.cli.model_files import check_output, load_model, save_model
 from seqpred.cli.output import (
     OutputFormat,
     emit,
@@ -168,8 +169,16 @@ def fit(
         Path, typer.Argument(metavar="DATA", help="Training sequences (a file).")
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to save the model.")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to save the model (signed when SEQPRED_MODEL_KEY is set).",
+        ),
     ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output file.")
+    ] = False,
     model: Annotated[
         str,
         typer.Option("--model", "-m", help="Registry name; see 'seqpred datasets'."),
@@ -204,8 +213,7 @@ def fit(
     data_option: DataOptions = None,
 ) -> None:
     """Fit a model on a file of sequences and save it."""
-    from seqpred.io import save
-
+    check_output(output, force=force, inputs=[data])  # before any work
     params = parse_key_values(param, "--param")
     if horizon is not None:
         params["horizon"] = horizon
@@ -218,7 +226,7 @@ def fit(
         start = time.perf_counter()
         estimator.fit(*arguments)
         seconds = time.perf_counter() - start
-    save(estimator, output)
+    save_model(estimator, output, force=force)
     typer.echo(
         f"fitted {estimator!r} on {description} in {format_seconds(seconds)}; "
         f"saved {output} ({format_size(output.stat().st_size)})"
@@ -275,9 +283,7 @@ def predict(
     data_option: DataOptions = None,
 ) -> None:
     """Predict with a saved model: next items, labels, outputs or forecasts."""
-    from seqpred.io import load
-
-    estimator = load(model_file)
+    estimator = load_model(model_file)
     options = PredictOptions(
         inputs=list(query or []),
         tokens=tokens.value,
@@ -324,9 +330,7 @@ def evaluate(
     data_option: DataOptions = None,
 ) -> None:
     """Evaluate a saved model on held-out data; the metrics suit its task."""
-    from seqpred.io import load
-
-    estimator = load(model_file)
+    estimator = load_model(model_file)
     options = EvaluateOptions(
         source=_source(data, data_format, data_option),
         window=window,

@@ -201,12 +201,13 @@ def compress(
                 data, model=model.value, order=order, memory=memory, prime=primer
             )
         else:
+            from seqpred.cli.model_files import model_key
             from seqpred.compress.model_coder import (
                 compress_with_model,
                 load_model_file,
             )
 
-            coder, digest = load_model_file(with_model)
+            coder, digest = load_model_file(with_model, key=model_key())
             blob = compress_with_model(data, coder, fingerprint=digest, progress=True)
         seconds = time.perf_counter() - start
     write_atomic(target, blob, force=force)
@@ -257,12 +258,13 @@ def decompress(
         if with_model is None:
             data = decompress_bytes(blob, prime=primer)
         else:
+            from seqpred.cli.model_files import model_key
             from seqpred.compress.model_coder import (
                 decompress_with_model,
                 load_model_file,
             )
 
-            coder, digest = load_model_file(with_model)
+            coder, digest = load_model_file(with_model, key=model_key())
             data = decompress_with_model(blob, coder, fingerprint=digest, progress=True)
         seconds = time.perf_counter() - start
     write_atomic(output, data, force=force)

@@ -146,10 +146,10 @@ def generate(
     ] = OutputFormat.table,
 ) -> None:
     """Draw new sequences from a saved model (text, items, or music)."""
-    from seqpred.io import load
+    from seqpred.cli.model_files import load_model
     from seqpred.models.generate import SequenceGenerator
 
-    model = load(model_file)
+    model = load_model(model_file)
     generator = SequenceGenerator(model)
     symbols = generator.vocabulary.symbols
     char_level = is_char_level(symbols)

@@ -130,13 +130,17 @@ def file_sha256(path: str | Path) -> bytes:
     return hashlib.sha256(Path(path).read_bytes()).digest()
 
 
-def load_model_file(path: str | Path) -> tuple[Any, bytes]:
+def load_model_file(
+    path: str | Path, *, key: bytes | str | None = None
+) -> tuple[Any, bytes]:
     """Load a saved model (``seqpred fit -o MODEL.seqpred``) and its SHA-256.
 
     Parameters
     ----------
     path : str or Path
         The model file.
+    key : bytes or str, default=None
+        Accept only a file signed with this key (see :func:`seqpred.io.load`).
 
     Returns
     -------
@@ -145,8 +149,8 @@ def load_model_file(path: str | Path) -> tuple[Any, bytes]:
     """
     from seqpred import io  # a model file: numpy and the registry only
 
-    digest = file_sha256(path)
-    return io.load(path), digest
+    model = io.load(path, key=key)  # first: it refuses FIFOs and devices
+    return model, file_sha256(path)
 
 
 # -- the alphabet: bytes <-> symbols ------------------------------------------

@@ -108,13 +108,21 @@ from seqpred.data.budget import Budget, resolve_max_bytes
 from seqpred.data.budget import using_budget as _using_budget
 from seqpred.exceptions import ModelFileError, ModelTooLargeError
 from seqpred.io._archive import read_archive
-from seqpred.io._files import write_atomically
+from seqpred.io._files import check_destination, write_atomically
 from seqpred.io._format import ARRAYS, FORMAT_NAME, FORMAT_VERSION, MANIFEST
 from seqpred.io._read import Reader, read_arrays
 from seqpred.io._sign import ENV_KEY, SIGNATURE, KeyLike, as_key, sign
 from seqpred.io._write import encode_members
 
-__all__ = ["ENV_KEY", "FORMAT_NAME", "FORMAT_VERSION", "load", "read_manifest", "save"]
+__all__ = [
+    "ENV_KEY",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "check_save_path",
+    "load",
+    "read_manifest",
+    "save",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -177,6 +185,48 @@ def save(
     target = Path(path)
     write_atomically(target, members, overwrite=overwrite)
     return target
+
+
+def check_save_path(path: PathLike, *, overwrite: bool = True) -> Path:
+    """Check that :func:`save` could write ``path``, without writing; return its file.
+
+    Run it before a long fit, so a bad destination fails in a second rather
+    than after the work. It applies :func:`save`'s rules (a regular file or
+    a new path; a symbolic link is followed) and probes the directory by
+    creating and deleting a temporary file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The destination a later :func:`save` will get.
+    overwrite : bool, default=True
+        Whether an existing regular file may be replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        The file a save would write (``path`` with symbolic links resolved).
+
+    Raises
+    ------
+    ModelFileError
+        Naming why a save would fail: the directory is missing, not a
+        directory or not writable (with the reason: permissions, a
+        read-only or virtual file system), the path is a directory, FIFO,
+        device or socket, or it exists and ``overwrite=False``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> check_save_path(tmp / "model.seqpred") == (tmp / "model.seqpred").resolve()
+    True
+    >>> check_save_path(tmp)
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.ModelFileError: io.save: ... is a directory, not a regular...
+    """
+    return check_destination(Path(path), overwrite=overwrite)
 
 
 # -- loading ----------------------------------------------------------------------

@@ -80,8 +80,7 @@ def _check_directory(directory: Path, shown: str) -> None:
     except FileNotFoundError:
         raise ModelFileError(
             f"io.save: directory {str(directory)!r} does not exist (saving "
-            f"{shown!r}); create it first (for example "
-            f"Path({str(directory)!r}).mkdir(parents=True))."
+            f"{shown!r}); create it first (mkdir -p {str(directory)!r})."
         ) from None
     except OSError as exc:
         raise ModelFileError(
@@ -109,18 +108,32 @@ def unwritable_reason(directory: Path, exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def write_atomically(
-    target: Path, members: dict[str, bytes], *, overwrite: bool = True
-) -> Path:
-    """Write ``members`` as a zip archive to ``target``; return the file written."""
+def check_destination(target: Path, *, overwrite: bool) -> Path:
+    """Check a save to ``target`` can succeed, writing nothing; return its file.
+
+    The directory is probed by creating and deleting a temporary file, the
+    only test that is right for read-only mounts, ACLs and virtual file
+    systems such as ``/proc``.
+    """
     final = destination(target)
+    _refuse_existing(final, target, overwrite)
+    fd, tmp_name = _temporary(final)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp_name)
+    return final
+
+
+def _refuse_existing(final: Path, target: Path, overwrite: bool) -> None:
     if not overwrite and os.path.lexists(final):
         raise ModelFileError(
             f"io.save: {str(target)!r} exists; pass overwrite=True to replace it."
         )
-    remove_stale_temporaries(final)
+
+
+def _temporary(final: Path) -> tuple[int, str]:
     try:
-        fd, tmp_name = tempfile.mkstemp(
+        return tempfile.mkstemp(
             prefix=f".{final.name}.", suffix=".tmp", dir=final.parent
         )
     except OSError as exc:
@@ -128,6 +141,16 @@ def write_atomically(
             f"io.save: cannot create a file in {str(final.parent)!r}: "
             f"{unwritable_reason(final.parent, exc)}. Choose a writable directory."
         ) from None
+
+
+def write_atomically(
+    target: Path, members: dict[str, bytes], *, overwrite: bool = True
+) -> Path:
+    """Write ``members`` as a zip archive to ``target``; return the file written."""
+    final = destination(target)
+    _refuse_existing(final, target, overwrite)
+    remove_stale_temporaries(final)
+    fd, tmp_name = _temporary(final)
     handle = os.fdopen(fd, "wb")
     try:
         if fcntl is not None:
@@ -155,6 +178,10 @@ def _move_into_place(tmp_name: str, final: Path, target: Path, overwrite: bool) 
             raise ModelFileError(
                 f"io.save: {str(target)!r} exists; pass overwrite=True to replace it."
             ) from None
+        except OSError:  # a file system without hard links: check, then rename
+            _refuse_existing(final, target, overwrite)
+            os.replace(tmp_name, final)
+            return
         os.unlink(tmp_name)
         return
     with contextlib.suppress(FileNotFoundError):
