@@ -42,7 +42,10 @@ def test_fit_predict_evaluate_seasonal_naive(capsys, tmp_path, series_csv):
     code, out, err = run(capsys, "predict", model, "--horizon", "48")
     assert code == 0, err
     lines = out.strip().splitlines()
-    assert lines[0].split() == ["series", "step", "mean", "lower", "upper"]
+    assert lines[0].split() == [
+        "unique_id", "step", "seasonal-naive", "seasonal-naive-lo-80",
+        "seasonal-naive-hi-80",
+    ]  # fmt: skip
     assert len(lines) == 2 + 48
     values = np.loadtxt(series_csv, delimiter=",", skiprows=1, usecols=1)
     first = [float(v) for v in lines[2].split()]
@@ -68,13 +71,13 @@ def test_fit_horizon_and_json_and_histories(capsys, tmp_path, series_csv):
     )  # fmt: skip
     assert code == 0, err
     rows = json.loads(out)
-    assert len(rows) == 2 * 5 and rows[0]["series"] == 0 and rows[-1]["step"] == 5
+    assert len(rows) == 2 * 5 and rows[0]["unique_id"] == 0 and rows[-1]["step"] == 5
     code, out, err = run(
         capsys, "predict", model, "--file", series_csv, "--horizon", "2",
         "--format", "csv",
     )  # fmt: skip
     assert code == 0, err
-    assert out.splitlines()[0] == "series,step,mean,lower,upper"
+    assert out.splitlines()[0] == "unique_id,step,ar,ar-lo-80,ar-hi-80"
     assert len(out.strip().splitlines()) == 1 + 2
     code, out, err = run(capsys, "predict", model, "--input", "1 x 3")
     assert code == 2 and "not a list of numbers" in err
@@ -124,14 +127,16 @@ def test_long_format_csv_and_symbol_files_are_told_apart(capsys, tmp_path):
     words = tmp_path / "words.txt"
     words.write_text("a b c\nd e f\n")
     code, _, err = run(
-        capsys, "fit", words, "--task", "forecast", "-m", "naive", "-o", model
-    )
+        capsys, "fit", words, "--task", "forecast", "-m", "naive", "-o", model,
+        "--force",
+    )  # fmt: skip
     assert code == 1 and "numeric" in err
     text = tmp_path / "text.csv"
     text.write_text("name,kind\nx,y\n")
     code, _, err = run(
-        capsys, "fit", text, "--task", "forecast", "-m", "naive", "-o", model
-    )
+        capsys, "fit", text, "--task", "forecast", "-m", "naive", "-o", model,
+        "--force",
+    )  # fmt: skip
     assert code == 1 and "no numeric column" in err
 
 

@@ -1,20 +1,33 @@
 """Forecasters on the command line: the handler of :mod:`seqpred.cli.tasks`.
 
-A numeric series file is read as follows. A CSV with ``sequence_id`` and
-``item`` columns is long format (one row per step, several series); any
-other CSV without ``--data-option`` values is **one** series whose numeric
-columns are its features (a date or other text column is skipped). Other
-files, and CSVs with ``--data-option`` values, go through
+A numeric series file is read as follows. A table (CSV, Parquet; also a
+``.txt``, ``.tsv`` or standard input whose content is a table) is read with
+its columns' roles found from their names
+(:func:`~seqpred.data.readers.read_table`): long format with a series id
+(``unique_id, ds, y`` as Nixtla tools write it, or ``sequence_id``,
+``timestamp``, ``item``), sorted by time; without an id column, the whole
+table is **one** series whose numeric columns are its features (with a
+``y`` column: ``y`` is the series and the other numeric columns are
+covariates, reported but not used here). ``--data-option`` values name
+columns that are not found (``item_col=``, ``sequence_col=``,
+``time_col=``). Other files go through
 :func:`~seqpred.data.readers.read_sequences` as numeric data.
+
+Series ids and time stamps travel to the output: ``predict`` prints
+``unique_id``, ``ds``, the model's name and its 80% interval, the columns
+statsforecast users read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
+from seqpred._registry import name_of
 from seqpred._typing import Array
 from seqpred.cli.output import emit, step
 from seqpred.cli.tasks import (
@@ -23,6 +36,10 @@ from seqpred.cli.tasks import (
     PredictOptions,
     reject_options,
 )
+from seqpred.data.readers import read_sequences, read_table
+from seqpred.data.readers._common import spooled
+from seqpred.data.readers.auto import guess_format
+from seqpred.data.readers.roles import ColumnRoles
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
 
@@ -33,55 +50,39 @@ _COVERAGE = 0.8  # the central interval printed and plotted
 _TABULAR = {"csv", "parquet"}
 
 
+@dataclass(frozen=True)
+class SeriesRead:
+    """Series read from a file, and the roles of its columns (tables only)."""
+
+    series: SequenceSet
+    roles: ColumnRoles | None = None
+
+
 def read_series(source: DataSource) -> SequenceSet:
     """Read numeric series from ``source`` (see the module docstring)."""
-    suffix = source.path.suffix.lower()
-    fmt = source.data_format
-    is_csv = fmt == "csv" or (fmt == "auto" and suffix == ".csv")
-    if is_csv and not source.options:
-        import polars as pl
+    return read_series_with_roles(source).series
 
-        with step(f"reading {source.path}"):
-            frame = pl.read_csv(source.path, infer_schema_length=10_000)
-        if {"sequence_id", "item"} <= set(frame.columns):
-            options = {"kind": "numeric"}
-            if "timestamp" in frame.columns:
-                options["time_col"] = "timestamp"
-            return DataSource(source.path, "csv", options).read()
-        return _one_series(frame, source.path)
-    if (fmt in _TABULAR or suffix in (".csv", ".parquet", ".pq")) and (
-        "kind" not in source.options
-    ):
-        source = DataSource(
-            source.path, source.data_format, {**source.options, "kind": "numeric"}
-        )
-    series = source.read()
+
+def read_series_with_roles(source: DataSource) -> SeriesRead:
+    """Read numeric series and, for a table, the roles its columns were given."""
+    with step(f"reading {source.path}"), spooled(source.path, "read") as (p, shown):
+        fmt, options = source.data_format, dict(source.options)
+        if fmt == "auto":
+            fmt, detected = guess_format(p, shown)
+            options = {**detected, **options}
+        if fmt in _TABULAR:
+            options.setdefault("kind", "numeric")
+            read = read_table(p, format=fmt, **options)
+            series, roles = read.sequences, read.roles
+        else:
+            series, roles = read_sequences(p, format=fmt, **options), None
     if series.kind != "numeric":
         raise DataError(
-            f"forecast: {str(source.path)!r} holds symbols, not numbers; a "
-            "forecaster needs numeric series. Pass a CSV of numbers or "
-            "--data-option kind=numeric."
+            f"forecast: {shown!r} holds symbols, not numbers; a forecaster needs "
+            "numeric series. Pass a table of numbers, or name the value column "
+            "with --data-option item_col=NAME."
         )
-    return series
-
-
-def _one_series(frame: Any, path: Path) -> SequenceSet:
-    """Read a wide CSV frame: its numeric columns are the features of one series."""
-    numeric = [name for name, dtype in frame.schema.items() if dtype.is_numeric()]
-    if not numeric:
-        raise DataError(
-            f"forecast: {str(path)!r} has no numeric column (columns: "
-            f"{frame.columns}). Give a column of numbers, or long format with "
-            "sequence_id and item columns."
-        )
-    values = frame.select(numeric).to_numpy().astype(np.float64)
-    if not np.isfinite(values).all():
-        row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
-        raise DataError(
-            f"forecast: {str(path)!r} line {row + 2} has an empty or non-finite "
-            "value; fill or drop it first."
-        )
-    return SequenceSet.from_lists([values], kind="numeric")
+    return SeriesRead(series, roles)
 
 
 def describe(series: SequenceSet) -> str:
@@ -95,8 +96,13 @@ def describe(series: SequenceSet) -> str:
 
 def fit_arguments(source: DataSource) -> tuple[tuple[Any, ...], str]:
     """Read the training series: ``fit(series)``."""
-    series = read_series(source)
-    return (series,), describe(series)
+    read = read_series_with_roles(source)
+    description = describe(read.series)
+    if read.roles is not None:
+        description += f" from columns {read.roles.describe()}"
+        if read.roles.covariates:
+            description += " (covariates not used on the command line)"
+    return (read.series,), description
 
 
 def _histories(options: PredictOptions) -> SequenceSet | None:
@@ -134,33 +140,49 @@ def predict(estimator: Any, options: PredictOptions) -> None:
     mean, lower, upper = (
         frame[name].to_numpy().reshape(shape) for name in ("mean", "lower", "upper")
     )
-    n, h, f = mean.shape
+    name = _model_name(estimator)
+    level = round(100 * _COVERAGE)
+    has_ds = "ds" in frame.columns
+    f = mean.shape[2]
     header = [
-        "series",
+        "unique_id",
+        *(["ds"] if has_ds else []),
         "step",
         *(["feature"] if f > 1 else []),
-        "mean",
-        "lower",
-        "upper",
+        name,
+        f"{name}-lo-{level}",
+        f"{name}-hi-{level}",
     ]
-    rows = [
-        [
-            i,
-            k + 1,
-            *([j] if f > 1 else []),
-            mean[i, k, j],
-            lower[i, k, j],
-            upper[i, k, j],
-        ]
-        for i in range(n)
-        for j in range(f)
-        for k in range(h)
-    ]
+    keep = ["series", *(["ds"] if has_ds else []), "step"]
+    keep += ["feature"] if f > 1 else []
+    keep += ["mean", "lower", "upper"]
+    ordered = frame  # rows run over (series, step, feature)
+    if f > 1:  # print each feature's steps together
+        per_series = horizon * f
+        ordered = frame.with_row_index("row").sort(
+            pl.col("row") // per_series, "feature", "step", maintain_order=True
+        )
+    rows = [[_plain(v) for v in row] for row in ordered.select(keep).iter_rows()]
     emit(options.fmt, header=header, rows=rows)
     if options.plot is not None:
         if histories is None:
             histories = SequenceSet(estimator.train_values_, estimator.train_offsets_)
         plot_forecast(options.plot, histories, mean, lower, upper)
+
+
+def _model_name(estimator: Any) -> str:
+    """Return the registry name, which names the forecast columns (statsforecast)."""
+    try:
+        return name_of(type(estimator))
+    except InvalidParameterError:
+        return type(estimator).__name__
+
+
+def _plain(value: Any) -> Any:
+    """Return a JSON- and table-friendly value: dates as ISO text, NumPy as Python."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def plot_forecast(

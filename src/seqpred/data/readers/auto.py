@@ -208,10 +208,11 @@ def sniff_format(
     (integer tokens with ``-1``/``-2`` separators, whatever the length of
     the first line); a CSV with a header row (the separator found from the
     first lines: comma, tab, semicolon or bar; a ``.tsv`` tries the tab
-    first); UCR text (only numbers, some not integers); else one sequence
-    per text line. A UTF-8 byte-order mark is ignored. The chosen reader
-    then checks the whole file (the confirmation pass): an SPMF file with a
-    malformed line fails with its line number; it is never read as text.
+    first); UCR text (only numbers, some not integers; in a ``.tsv`` also a
+    text label before numbers); else one sequence per text line. A UTF-8
+    byte-order mark is ignored. The chosen reader then checks the whole file
+    (the confirmation pass): an SPMF file with a malformed line fails with
+    its line number; it is never read as text.
 
     Returns
     -------
@@ -260,11 +261,20 @@ def sniff_format(
     separator = _csv_separator(body, tab_first=tsv)
     if separator is not None:
         return "csv", {"separator": separator}
-    cells = [c for line in body for c in line.replace(",", " ").split()]
+    rows_cells = [line.replace(",", " ").split() for line in body]
+    cells = [c for row in rows_cells for c in row]
     if (
         cells
         and all(_FLOAT_TOKEN.match(c) for c in cells)
         and any(not _INT_TOKEN.match(c) for c in cells)
+    ):
+        return "ucr", {}
+    if (
+        tsv
+        and all(  # UCR text with text labels: 'label<TAB>v1<TAB>v2 ...'
+            len(row) > 1 and all(_FLOAT_TOKEN.match(c) for c in row[1:])
+            for row in rows_cells
+        )
     ):
         return "ucr", {}
     return "lines", {}

@@ -22,8 +22,9 @@ A role given explicitly wins. A role that several columns could fill (both
 candidates and says which option to pass: a table is never guessed. Without
 an item name, the item is the one column left over, if exactly one is.
 Numeric data may have several value columns: with a ``y`` column the other
-numeric columns are covariates (the Nixtla convention), otherwise they are
-the features of a multivariate series.
+numeric columns are covariates (the Nixtla convention), otherwise the
+numeric columns are the features of a multivariate series (text columns are
+left out).
 
 Examples
 --------
@@ -121,7 +122,10 @@ class ColumnRoles:
         if self.label is not None:
             parts.append(f"{self.label} (label)")
         parts += [f"{c} (covariate)" for c in self.covariates]
-        return ", ".join(parts)
+        text = ", ".join(parts)
+        if self.ignored:
+            text += f"; not used: {', '.join(self.ignored)}"
+        return text
 
 
 def _matches(columns: Sequence[str], role: str, taken: Collection[str]) -> list[str]:
@@ -258,8 +262,13 @@ def _find_items(
     rest = [c for c in columns if c not in taken]
     if not candidates and len(rest) == 1:
         return (rest[0],)
-    if not candidates and kind == "numeric" and rest and set(rest) <= numeric:
-        return tuple(rest)  # a multivariate series: every numeric column
+    if not candidates and kind == "numeric" and any(c in numeric for c in rest):
+        return tuple(c for c in rest if c in numeric)  # the features of a series
+    if not candidates and kind == "numeric":
+        raise DataError(
+            f"{who}: no numeric column to read as the series; expected a column "
+            f"of numbers (columns: {columns!r}). Name it with item_col=.{_HOW}"
+        )
     what = f"columns {candidates!r} could each be" if candidates else "no column is"
     raise DataError(
         f"{who}: {what} the item column; expected one. Name it with item_col= "

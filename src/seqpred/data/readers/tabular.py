@@ -427,13 +427,15 @@ def read_table(
     vocabulary: Vocabulary | None = None,
     unknown: Unknown | None = None,
     separator: str = ",",
+    format: Literal["auto", "csv", "parquet"] = "auto",
 ) -> TableRead:
     """Read a long table (a CSV or Parquet path, or a frame) with its column roles.
 
     The parameters are those of :func:`read_csv`; ``table`` is a path
-    (``.parquet``/``.pq`` read as Parquet, anything else as CSV) or a
-    polars, pandas or Arrow table. The command line reads tables through
-    this function, to report the roles and pass covariates on.
+    (with ``format="auto"``, ``.parquet``/``.pq`` are read as Parquet,
+    anything else as CSV) or a polars, pandas or Arrow table. The command
+    line reads tables through this function, to report the roles and pass
+    covariates on.
 
     Examples
     --------
@@ -451,11 +453,13 @@ def read_table(
     import polars as pl
 
     is_path = isinstance(table, (str, os.PathLike))
+    check_option("read_table", "format", format, ["auto", "csv", "parquet"])
     who = "read_table"
-    if is_path and Path(table).suffix.lower() in (".parquet", ".pq"):
-        who = "read_parquet"
-    elif is_path:
-        who = "read_csv"
+    if is_path and format == "auto":
+        parquet = Path(table).suffix.lower() in (".parquet", ".pq")
+        format = "parquet" if parquet else "csv"
+    if is_path:
+        who = "read_parquet" if format == "parquet" else "read_csv"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
         kind, vocabulary, unknown,
@@ -557,6 +561,8 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         )
     if "label?" in roles.found:  # a label found by name must be per sequence
         roles = _check_found_label(df, roles)
+    if "time" in roles.found:  # text times found by name must sort as times
+        df, roles = _check_found_time(df, roles)
     _check_nulls(df, roles, source)
     if roles.sequence is None:
         sequences = pl.Series("sequence", np.zeros(df.height, dtype=np.int64))
@@ -611,6 +617,42 @@ def _check_found_label(df: pl.DataFrame, roles: ColumnRoles) -> ColumnRoles:
         ignored=(*roles.ignored, roles.label),
         found=tuple(r for r in roles.found if r not in ("label", "label?")),
     )
+
+
+_ISO_TIME = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+def _check_found_time(
+    df: pl.DataFrame, roles: ColumnRoles
+) -> tuple[pl.DataFrame, ColumnRoles]:
+    """Keep a text time column found by name only if it reads as times.
+
+    ISO 8601 text (``2024-01-31``, ``2024-01-31 08:15``) is parsed to dates
+    or times. Other text (``3/1/2024``, ``T2`` and ``T10``) could sort wrongly,
+    so such a column is left out and the table's order kept; name it with
+    ``time_col=`` to sort by it as text.
+    """
+    import polars as pl
+
+    assert roles.time is not None
+    column = df.get_column(roles.time)
+    if column.dtype != pl.String:
+        return df, roles
+    if column.str.contains(_ISO_TIME).all():
+        date_only = bool(column.str.len_chars().max() == 10)
+        try:
+            parsed = column.str.to_date() if date_only else column.str.to_datetime()
+        except pl.exceptions.PolarsError:
+            parsed = None
+        if parsed is not None and parsed.null_count() == 0:
+            return df.with_columns(parsed.alias(roles.time)), roles
+    dropped = replace(
+        roles,
+        time=None,
+        ignored=(*roles.ignored, roles.time),
+        found=tuple(r for r in roles.found if r != "time"),
+    )
+    return df, dropped
 
 
 def _symbols(column: pl.Series, source: _Source) -> pl.Series:

@@ -45,6 +45,7 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.forecast._exogenous import Exogenous, check_exogenous
+from seqpred.models.forecast._held_out import own_targets, training_data, unpanel
 
 if TYPE_CHECKING:
     import polars as pl
@@ -128,9 +129,11 @@ class ForecasterMixin(BaseEstimator):
 
         Parameters
         ----------
-        X : list of arrays or lists, or SequenceSet
+        X : list of arrays or lists, SequenceSet or SeriesPanel
             Numeric series, each 1-D or ``(steps, features)``; one series is
-            passed as ``[series]``.
+            passed as ``[series]``. A selection of a
+            :class:`~seqpred.data.panel.SeriesPanel` (a scikit-learn fold)
+            fits on the selected block of every series.
         y : None
             Ignored (the targets are the series' own future values).
         covariates : list of arrays or None, default=None
@@ -147,6 +150,7 @@ class ForecasterMixin(BaseEstimator):
         """
         self._validate_params()
         owner = type(self).__name__
+        X = training_data(X, covariates, static, owner)
         ss = as_sequence_set(X, kind="numeric", owner=owner)
         need = self._min_history()
         if int(ss.lengths.max(initial=0)) < need:
@@ -162,6 +166,8 @@ class ForecasterMixin(BaseEstimator):
         self.n_sequences_ = len(ss)
         self.train_values_ = ss.values.copy()
         self.train_offsets_ = ss.offsets.copy()
+        self.train_ids_ = _storable_ids(ss.ids)
+        self.time_last_, self.time_step_, self.time_unit_ = _time_grid(ss)
         if self._takes_exogenous:
             self.n_covariates_ = 0 if exog is None else exog.n_covariates
             self.n_static_ = 0 if exog is None else exog.n_static
@@ -260,6 +266,7 @@ class ForecasterMixin(BaseEstimator):
         owner = type(self).__name__
         if X is None:
             return SequenceSet(self.train_values_, self.train_offsets_)
+        X = unpanel(X, method, owner)
         ss = as_sequence_set(X, kind="numeric", owner=owner, allow_empty_input=True)
         if len(ss) and ss.n_features != self.n_features_:
             raise DataError(
@@ -434,9 +441,11 @@ class ForecasterMixin(BaseEstimator):
     ) -> pl.DataFrame:
         """Return the forecast as a tidy polars frame: a row per series, step, feature.
 
-        Columns: ``series`` (the index, or the ids of a SequenceSet that has
-        them), ``step`` (1 to h), ``feature``, ``mean``, ``lower``, ``upper``
-        (the central ``coverage`` interval). ``covariates`` and ``static``
+        Columns: ``series`` (the ids of the training series, or of a
+        SequenceSet that has them; else the index), ``step`` (1 to h),
+        ``ds`` (the time stamp of each forecast step, when the data had a
+        regular time column), ``feature``, ``mean``, ``lower``, ``upper`` (the
+        central ``coverage`` interval). ``covariates`` and ``static``
         are as in :meth:`predict_distribution`.
         """
         import polars as pl
@@ -447,33 +456,136 @@ class ForecasterMixin(BaseEstimator):
         )
         n, h, f = mean.shape
         index = np.arange(n)
-        ids = getattr(X, "ids", None)
+        ids = self.train_ids_ if X is None else getattr(X, "ids", None)
         series: Any = np.asarray(ids)[index] if ids is not None else index
         grid = np.indices((n, h, f)).reshape(3, -1)
-        return pl.DataFrame(
-            {
-                "series": np.asarray(series)[grid[0]],
-                "step": grid[1] + 1,
-                "feature": grid[2],
-                "mean": mean.ravel(),
-                "lower": bounds[..., 0].ravel(),
-                "upper": bounds[..., 1].ravel(),
-            }
-        )
+        columns: dict[str, Any] = {
+            "series": np.asarray(series)[grid[0]],
+            "step": grid[1] + 1,
+        }
+        future = self._future_times(X, h)
+        if future is not None:
+            ds = pl.Series("ds", future[grid[0], grid[1]])
+            unit = self.time_unit_ if X is None else _time_grid(X)[2]
+            if unit in ("datetime64[Y]", "datetime64[M]", "datetime64[D]"):
+                ds = ds.cast(pl.Date)  # whole days: dates
+            columns["ds"] = ds
+        columns |= {
+            "feature": grid[2],
+            "mean": mean.ravel(),
+            "lower": bounds[..., 0].ravel(),
+            "upper": bounds[..., 1].ravel(),
+        }
+        return pl.DataFrame(columns)
+
+    def _future_times(self, X: Any, horizon: int) -> Array | None:
+        """Return ``(N, h)`` time stamps of the forecast steps, or None if unknown.
+
+        Known when forecasting the training series of data with a regular
+        time column, or histories (a SequenceSet) that carry time stamps.
+        """
+        if X is None:
+            last, step, unit = self.time_last_, self.time_step_, self.time_unit_
+        elif isinstance(X, SequenceSet):
+            last, step, unit = _time_grid(X)
+        else:
+            return None
+        if last is None or step is None or unit is None:
+            return None
+        ahead = np.arange(1, horizon + 1)
+        times = last[:, None] + step[:, None] * ahead[None, :]  # (N, h)
+        if not unit.startswith("datetime64"):
+            return times
+        # polars holds datetimes in ms/us/ns: calendar units go through ms
+        return times.astype(unit).astype("datetime64[ms]")
 
     def score(
-        self, X: Any, y: Any, *, covariates: Any = None, static: Any = None
+        self, X: Any, y: Any = None, *, covariates: Any = None, static: Any = None
     ) -> float:
-        """Return the mean Gaussian log-likelihood of the future values ``y``.
+        """Return the mean Gaussian log-likelihood of the future values.
 
-        ``y`` holds the values after each history: ``(N,)``, ``(N, h)`` or
-        ``(N, h, F)``. Higher is better; in nats per value, on the data's scale.
-        ``covariates`` and ``static`` are as in :meth:`predict_distribution`.
+        Higher is better; in nats per value, on the data's scale (a proper
+        scoring rule: it rewards the right mean and the right spread).
+
+        Parameters
+        ----------
+        X : list of arrays, SequenceSet or SeriesPanel
+            Histories to forecast from.
+        y : array-like or None, default=None
+            The values after each history: ``(N,)``, ``(N, h)`` or
+            ``(N, h, F)``. ``None`` (as scikit-learn's ``cross_val_score``
+            calls it) takes them from ``X``: a selection of a
+            :class:`~seqpred.data.panel.SeriesPanel` is scored on its steps
+            from every step before them; a list of series on the last ``h``
+            steps of each (``h`` = the model's ``horizon``, else 1) from the
+            steps before them.
+        covariates, static : default=None
+            As in :meth:`predict_distribution`; without ``y`` the covariates
+            cover each whole series of ``X``.
+
+        Returns
+        -------
+        float
         """
         check_is_fitted(self, "score")
-        n = len(as_sequence_set(X, kind="numeric", owner=type(self).__name__))
-        target = reshape_targets(y, n, self.n_features_, type(self).__name__)
+        owner = type(self).__name__
+        if y is None:
+            X, target = own_targets(
+                X, self._default_horizon(), covariates, static, owner
+            )
+        else:
+            n = len(as_sequence_set(unpanel(X, "score with y", owner), kind="numeric"))
+            target = reshape_targets(y, n, self.n_features_, owner)
         mean, std = self._distribution(X, target.shape[1], covariates, static)
         z = (target - mean) / std
         logpdf = -0.5 * z**2 - np.log(std) - 0.5 * math.log(2 * math.pi)
         return float(logpdf.mean())
+
+
+def _storable_ids(ids: Any) -> Array | None:
+    """Return series ids as an array a model file can hold (text or integers)."""
+    if ids is None:
+        return None
+    array = np.asarray(ids)
+    if array.dtype.kind in "iu" or array.dtype.kind == "U":
+        return array
+    return array.astype(str)
+
+
+def _time_grid(ss: SequenceSet) -> tuple[Array | None, Array | None, str | None]:
+    """Return each series' last time stamp, its step and the time unit.
+
+    The step of a series is the most common difference between its time
+    stamps, in the coarsest calendar unit that holds them exactly (monthly
+    data on the first of each month steps by one month, not by 28 to 31
+    days). Returns ``(None, None, None)`` without time stamps, for text time
+    stamps, or when a series has fewer than two steps.
+    """
+    stamps = ss.timestamps
+    if stamps is None or len(ss) == 0 or np.diff(ss.offsets).min() < 2:
+        return None, None, None
+    stamps = np.asarray(stamps)
+    if stamps.dtype.kind == "M":
+        unit = _calendar_unit(stamps)
+        numbers = stamps.astype(unit).astype(np.int64)
+    elif stamps.dtype.kind in "iuf":
+        unit, numbers = str(stamps.dtype), stamps
+    else:
+        return None, None, None
+    last = numbers[ss.offsets[1:] - 1]
+    steps = np.empty(len(ss), dtype=numbers.dtype)
+    for i, (a, b) in enumerate(zip(ss.offsets[:-1], ss.offsets[1:])):
+        values, counts = np.unique(np.diff(numbers[a:b]), return_counts=True)
+        steps[i] = values[np.argmax(counts)]
+    if (steps <= 0).any():
+        return None, None, None
+    return last, steps, unit
+
+
+def _calendar_unit(stamps: Array) -> str:
+    """Return the coarsest datetime64 unit that represents ``stamps`` exactly."""
+    for unit in ("Y", "M", "D", "h", "m", "s", "ms", "us"):
+        coarse = f"datetime64[{unit}]"
+        if np.array_equal(stamps.astype(coarse).astype(stamps.dtype), stamps):
+            return coarse
+    return str(stamps.dtype)
