@@ -276,8 +276,9 @@ def test_fit_task_must_match_the_model(
     capsys: pytest.CaptureFixture[str], lines_file: Path, tmp_path: Path
 ) -> None:
     code, _, err = run(
-        capsys, "fit", lines_file, "--task", "classify", "-o", tmp_path / "m.seqpred"
-    )
+        capsys, "fit", lines_file, "--task", "classify", "-m", "markov",
+        "-o", tmp_path / "m.seqpred",
+    )  # fmt: skip
     assert code == 2
     assert "serves task 'next-item', not 'classify'" in one_error_line(err)
     assert not (tmp_path / "m.seqpred").exists()

@@ -46,6 +46,9 @@ from seqpred.cli.tasks import (
     EvaluateOptions,
     PredictOptions,
     handler_for,
+    model_tokens,
+    remember_tokens,
+    with_model_tokens,
 )
 from seqpred.data.readers import FORMATS
 from seqpred.exceptions import InvalidParameterError, SeqpredError
@@ -58,7 +61,7 @@ app = typer.Typer(
     name="seqpred",
     help="Predictions with sequences: next item, classification, generation, seq2seq.",
     epilog="Example: seqpred demo --quick",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -180,16 +183,22 @@ def fit(
         bool, typer.Option("--force", help="Replace an existing --output file.")
     ] = False,
     model: Annotated[
-        str,
-        typer.Option("--model", "-m", help="Registry name; see 'seqpred datasets'."),
-    ] = "markov",
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Registry name; see 'seqpred datasets' (default: the task's "
+            f"default, {', '.join(f'{k}: {v}' for k, v in DEFAULT_MODELS.items())}).",
+        ),
+    ] = None,
     task: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--task",
-            help=f"The task the model must serve: {', '.join(TASK_HANDLERS)}.",
+            help=f"The task: {', '.join(TASK_HANDLERS)} (default: the model's "
+            "task, else next-item).",
         ),
-    ] = "next-item",
+    ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option(
@@ -217,20 +226,60 @@ def fit(
     params = parse_key_values(param, "--param")
     if horizon is not None:
         params["horizon"] = horizon
+    model, task = _model_and_task(model, task)
     estimator = _build_estimator(model, task, params)
+    _show_progress(estimator, params)
     handler = handler_for(task)
-    arguments, description = handler.fit_arguments(
-        _source(data, data_format, data_option)
-    )
+    source = _source(data, data_format, data_option)
+    arguments, description = handler.fit_arguments(source)
     with step(f"fitting {estimator!r}"):
         start = time.perf_counter()
         estimator.fit(*arguments)
         seconds = time.perf_counter() - start
+    remember_tokens(estimator, source)
     save_model(estimator, output, force=force)
+    note = ""
+    if getattr(estimator, "stop_reason_", None) == "interrupted":
+        note = (
+            f" (interrupted by Ctrl-C: the weights of epoch "
+            f"{estimator.best_epoch_} are saved)"
+        )
     typer.echo(
         f"fitted {estimator!r} on {description} in {format_seconds(seconds)}; "
-        f"saved {output} ({format_size(output.stat().st_size)})"
+        f"saved {output} ({format_size(output.stat().st_size)}){note}"
     )
+
+
+DEFAULT_MODELS = {
+    "next-item": "markov",
+    "classify": "kmer",
+    "forecast": "naive",
+    "seq2seq": "seq2seq-ppm",
+}
+"""The model ``fit`` uses for a task when ``--model`` is not given."""
+
+
+def _model_and_task(model: str | None, task: str | None) -> tuple[str, str]:
+    """Fill in ``--model`` from ``--task`` or ``--task`` from ``--model``."""
+    if model is None:
+        task = task or "next-item"
+        if task not in DEFAULT_MODELS:
+            raise InvalidParameterError(
+                f"--task must be one of {list(DEFAULT_MODELS)}; got {task!r}."
+            )
+        return DEFAULT_MODELS[task], task
+    if task is None:
+        seqpred.create(model)  # an unknown name lists the models
+        task = seqpred.available()[model.lower()]
+    return model, task
+
+
+def _show_progress(estimator: Any, params: dict[str, Any]) -> None:
+    """Turn on progress bars of long fits when stderr is a terminal."""
+    if "verbose" in params or "verbose" not in estimator.get_params(deep=False):
+        return
+    if sys.stderr.isatty():
+        estimator.set_params(verbose=1)
 
 
 def _build_estimator(name: str, task: str, params: dict[str, Any]) -> Any:
@@ -241,7 +290,7 @@ def _build_estimator(name: str, task: str, params: dict[str, Any]) -> Any:
         raise InvalidParameterError(
             f"model {name!r} serves task {serves!r}, not {task!r}; models for "
             f"{task!r}: {sorted(seqpred.available(task))}. Pass --model with one "
-            "of them, or --task {serves}."
+            f"of them, or --task {serves} (or leave --task out)."
         )
     estimator._validate_params()  # a bad --param fails here, not after reading
     return estimator
@@ -273,9 +322,13 @@ def predict(
         int, typer.Option("--top-k", "-k", min=1, help="Candidates per query.")
     ] = 5,
     tokens: Annotated[
-        TokenMode,
-        typer.Option("--tokens", help="Split --input on whitespace or into chars."),
-    ] = TokenMode.whitespace,
+        TokenMode | None,
+        typer.Option(
+            "--tokens",
+            help="Split --input on whitespace or into chars (default: as the "
+            "model's training data was split).",
+        ),
+    ] = None,
     horizon: HorizonOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -284,10 +337,11 @@ def predict(
 ) -> None:
     """Predict with a saved model: next items, labels, outputs or forecasts."""
     estimator = load_model(model_file)
+    source = None if file is None else _source(file, data_format, data_option)
     options = PredictOptions(
         inputs=list(query or []),
-        tokens=tokens.value,
-        source=None if file is None else _source(file, data_format, data_option),
+        tokens=model_tokens(estimator, None if tokens is None else tokens.value),
+        source=None if source is None else with_model_tokens(estimator, source),
         top_k=top_k,
         horizon=horizon,
         plot=plot,
@@ -332,7 +386,7 @@ def evaluate(
     """Evaluate a saved model on held-out data; the metrics suit its task."""
     estimator = load_model(model_file)
     options = EvaluateOptions(
-        source=_source(data, data_format, data_option),
+        source=with_model_tokens(estimator, _source(data, data_format, data_option)),
         window=window,
         consequent=consequent,
         k=k,

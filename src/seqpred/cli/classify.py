@@ -11,7 +11,7 @@ precision, recall and F1.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -48,17 +48,27 @@ def describe(sequences: SequenceSet) -> str:
 def _labelled(source: DataSource) -> SequenceSet:
     sequences = source.read()
     if sequences.labels is None:
-        raise DataError(
-            f"{source.path}: the sequences have no class labels; for 'label "
-            "tokens...' lines add --data-option labels=first."
-        )
+        _labelled_error(source)
     return sequences
+
+
+def _labelled_error(source: DataSource) -> NoReturn:
+    raise DataError(
+        f"{source.path}: the sequences have no class labels; for 'label "
+        "tokens...' lines add --data-option labels=first, for a table name "
+        "the label column with --data-option label_col=NAME."
+    )
 
 
 def fit_arguments(source: DataSource) -> tuple[tuple[Any, ...], str]:
     """Read labelled training sequences: ``fit(sequences)`` (labels inside)."""
-    sequences = _labelled(source)
-    return (sequences,), describe(sequences)
+    sequences, roles = source.read_with_roles()
+    if sequences.labels is None:
+        _labelled_error(source)
+    description = describe(sequences)
+    if roles is not None:
+        description += f" from columns {roles}"
+    return (sequences,), description
 
 
 def _queries(estimator: Any, options: PredictOptions) -> tuple[list[Any], list[str]]:
@@ -139,8 +149,11 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
         [name, report[name]] for name in ("accuracy", "balanced_accuracy", "macro_f1")
     ]
     summary.append(["n_sequences", report["n_sequences"]])
-    emit(options.fmt, header=["metric", "value"], rows=summary)
     classes = report["classes"]
+    if options.fmt is OutputFormat.csv:  # one table: a row per (section, ...)
+        emit(options.fmt, header=_CSV_HEADER, rows=_csv_rows(report, summary))
+        return
+    emit(options.fmt, header=["metric", "value"], rows=summary)
     sys.stdout.write("\n")
     emit(
         options.fmt,
@@ -154,6 +167,26 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
         header=["class", "precision", "recall", "f1", "support"],
         rows=[[c, *per_class[c].values()] for c in classes],
     )
+
+
+_CSV_HEADER = ["section", "class", "predicted", "metric", "value"]
+
+
+def _csv_rows(report: dict[str, Any], summary: list[list[Any]]) -> list[list[Any]]:
+    """Flatten the report into one long table (tidy CSV)."""
+    rows: list[list[Any]] = [["summary", "", "", name, v] for name, v in summary]
+    classes = report["classes"]
+    for truth, counts in zip(classes, report["confusion_matrix"]):
+        rows += [
+            ["confusion", truth, predicted, "count", n]
+            for predicted, n in zip(classes, counts)
+        ]
+    for c in classes:
+        rows += [
+            ["per_class", c, "", metric, value]
+            for metric, value in report["per_class"][c].items()
+        ]
+    return rows
 
 
 def _plain(value: Any) -> Any:

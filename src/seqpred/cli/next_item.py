@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from seqpred.cli.args import query_symbols
 from seqpred.cli.output import emit, emit_predictions, step
 from seqpred.cli.tasks import (
@@ -32,8 +34,11 @@ def describe(sequences: SequenceSet) -> str:
 
 def fit_arguments(source: DataSource) -> tuple[tuple[Any, ...], str]:
     """Read the training sequences: ``fit(sequences)``."""
-    sequences = source.read()
-    return (sequences,), describe(sequences)
+    sequences, roles = source.read_with_roles()
+    description = describe(sequences)
+    if roles is not None:
+        description += f" from columns {roles}"
+    return (sequences,), description
 
 
 def predict(estimator: Any, options: PredictOptions) -> None:
@@ -44,13 +49,22 @@ def predict(estimator: Any, options: PredictOptions) -> None:
             "predict: give --input 'a b c' (repeatable) or --file FILE."
         )
     raw: list[list[Any]] = list(options.split_inputs())
+    ids: list[Any] | None = None
     if options.source is not None:
-        raw.extend(options.source.read().to_lists())
+        read = options.source.read()
+        if read.ids is not None:  # label the file's queries (say, sessions)
+            ids = [f"input {i + 1}" for i in range(len(raw))]
+            ids += [_plain(v) for v in np.asarray(read.ids).tolist()]
+        raw.extend(read.to_lists())
     symbols = estimator.vocabulary_.symbols
     queries = [query_symbols(q, symbols) for q in raw]
     best = estimator.predict(queries)
     ranked = estimator.predict_top_k(queries, k=options.top_k)
-    emit_predictions(options.fmt, queries, best, ranked)
+    emit_predictions(options.fmt, queries, best, ranked, ids=ids)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def evaluate(estimator: Any, options: EvaluateOptions) -> None:

@@ -200,39 +200,48 @@ def emit_predictions(
     queries: list[list[Any]],
     best: list[Any],
     ranked: list[list[tuple[Any, float]]],
+    ids: list[Any] | None = None,
 ) -> None:
     """Write one row per query: its prediction and top-k (one row per candidate in CSV).
 
     A query with no candidates shows ``(no match)`` in the table, ``null`` and
     an empty list in JSON, and empty ``rank,item,score`` cells in CSV.
+    ``ids`` (for example the session ids of a table) label the queries: an
+    ``id`` column first; in CSV they replace the running ``query_id``.
     """
     if fmt is OutputFormat.csv:
         rows: list[list[Any]] = []
         for i, (q, row) in enumerate(zip(queries, ranked)):
+            key = i if ids is None else ids[i]
             rows.extend(
-                [i, q, r + 1, item, score] for r, (item, score) in enumerate(row)
+                [key, q, r + 1, item, score] for r, (item, score) in enumerate(row)
             )
             if not row:
-                rows.append([i, q, None, None, None])
-        emit(fmt, header=["query_id", "query", "rank", "item", "score"], rows=rows)
+                rows.append([key, q, None, None, None])
+        first = "query_id" if ids is None else "id"
+        emit(fmt, header=[first, "query", "rank", "item", "score"], rows=rows)
         return
+    labels = [None] * len(queries) if ids is None else ids
     data = [
         {
+            **({} if ids is None else {"id": key}),
             "query": q,
             "prediction": b,
             "top_k": [{"item": item, "score": score} for item, score in row],
         }
-        for q, b, row in zip(queries, best, ranked)
+        for key, q, b, row in zip(labels, queries, best, ranked)
     ]
     table = [
         [
+            *([] if ids is None else [key]),
             q,
             "(no match)" if b is None else b,
             "  ".join(f"{item} ({score:.3f})" for item, score in row) or "(no match)",
         ]
-        for q, b, row in zip(queries, best, ranked)
+        for key, q, b, row in zip(labels, queries, best, ranked)
     ]
-    emit(fmt, header=["query", "prediction", "top-k (score)"], rows=table, data=data)
+    header = [*([] if ids is None else ["id"]), "query", "prediction", "top-k (score)"]
+    emit(fmt, header=header, rows=table, data=data)
 
 
 def say(text: str = "") -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -42,7 +42,10 @@ __all__ = [
     "EvaluateOptions",
     "PredictOptions",
     "handler_for",
+    "model_tokens",
     "reject_options",
+    "remember_tokens",
+    "with_model_tokens",
 ]
 
 TASK_HANDLERS: dict[str, str] = {
@@ -61,13 +64,42 @@ class DataSource:
     path: Path
     data_format: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
+    line_options: dict[str, Any] = field(default_factory=dict)
 
     def read(self) -> SequenceSet:
-        """Read the file with :func:`seqpred.data.readers.read_sequences`."""
-        from seqpred.data.readers import read_sequences
+        """Read the file (see :meth:`read_with_roles`)."""
+        return self.read_with_roles()[0]
 
-        with step(f"reading {self.path}"):
-            return read_sequences(self.path, format=self.data_format, **self.options)
+    def read_with_roles(self) -> tuple[SequenceSet, str | None]:
+        """Read the file; return the sequences and, for a table, its columns' roles.
+
+        ``-`` is standard input. The format is detected once (a stream is
+        first copied whole, so nothing is lost); tables are read with their
+        columns' roles found from their names
+        (:func:`~seqpred.data.readers.read_table`), other files with
+        :func:`~seqpred.data.readers.read_sequences`; ``line_options`` apply
+        when the file is read as text lines.
+        """
+        from seqpred.data.readers import read_sequences, read_table
+        from seqpred.data.readers._common import spooled
+        from seqpred.data.readers.auto import guess_format, rename_path
+        from seqpred.exceptions import SeqpredError
+
+        with step(f"reading {self.path}"), spooled(self.path, "read") as (p, shown):
+            fmt, options = self.data_format, dict(self.options)
+            if fmt == "auto":
+                fmt, detected = guess_format(p, shown)
+                options = {**detected, **options}
+            if fmt == "lines":
+                options = {**self.line_options, **options}
+            try:
+                if fmt in ("csv", "parquet"):
+                    read = read_table(p, format=fmt, **options)
+                    return read.sequences, read.roles.describe()
+                return read_sequences(p, format=fmt, **options), None
+            except SeqpredError as exc:
+                rename_path(exc, str(p), shown)
+                raise
 
 
 @dataclass(frozen=True)
@@ -145,3 +177,74 @@ def reject_options(task: str, **given: Any) -> None:
             f"{', '.join(names)} {'does' if len(names) == 1 else 'do'} not apply "
             f"to {task} models; remove {'it' if len(names) == 1 else 'them'}."
         )
+
+
+# -- how the model's inputs were split into items ------------------------------------
+
+_TOKENS = ("whitespace", "chars")
+
+
+def remember_tokens(estimator: Any, source: DataSource) -> None:
+    """Record on a fitted model how its training text was split into items.
+
+    Sets ``input_tokens_`` (``"whitespace"`` or ``"chars"``, the reader's
+    ``tokens`` option) on models of discrete symbols, so that ``predict``
+    and ``evaluate`` split their inputs the same way. It is saved with the
+    model.
+    """
+    if estimator.get_tags().input_kind != "discrete":
+        return
+    tokens = source.options.get("tokens", "whitespace")
+    if tokens in _TOKENS:
+        estimator.input_tokens_ = tokens
+
+
+def model_tokens(estimator: Any, given: str | None) -> str:
+    """Return how to split ``--input`` strings: as the model was trained.
+
+    An explicit ``--tokens`` that contradicts the model is refused: the
+    predictions would be about other items than the model knows.
+
+    Examples
+    --------
+    >>> class Model:
+    ...     input_tokens_ = "chars"
+    >>> model_tokens(Model(), None)
+    'chars'
+    >>> model_tokens(Model(), "whitespace")
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: --tokens whitespace contradicts ...
+    """
+    trained = getattr(estimator, "input_tokens_", None)
+    if given is None:
+        return str(trained or "whitespace")
+    if trained is not None and given != trained:
+        raise InvalidParameterError(
+            f"--tokens {given} contradicts the model, which was fitted on items "
+            f"split as {trained!r} (--data-option tokens={trained}); leave "
+            "--tokens out to split the same way, or refit."
+        )
+    return given
+
+
+def with_model_tokens(estimator: Any, source: DataSource) -> DataSource:
+    """Return ``source`` reading text files split as the model's training data.
+
+    A ``--data-option tokens=`` that contradicts the model is refused.
+    """
+    trained = getattr(estimator, "input_tokens_", None)
+    if trained is None:
+        return source
+    given = source.options.get("tokens")
+    if given is not None:
+        if given != trained:
+            raise InvalidParameterError(
+                f"--data-option tokens={given} contradicts the model, which was "
+                f"fitted on items split as {trained!r}; leave it out to split "
+                "the same way, or refit."
+            )
+        return source
+    if trained == "whitespace":
+        return source
+    return replace(source, line_options={"tokens": trained})

@@ -18,12 +18,14 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from seqpred.exceptions import SeqpredWarning
 from seqpred.nn.runtime import require_torch
 
 require_torch()
@@ -62,7 +64,10 @@ class TrainResult:
     n_epochs : int
         Epochs run (the last may be partial when ``max_time`` ran out).
     stop_reason : str
-        ``"max_epochs"``, ``"early_stopping"``, ``"max_time"`` or ``"no_data"``.
+        ``"max_epochs"``, ``"early_stopping"``, ``"max_time"``, ``"no_data"``
+        or ``"interrupted"`` (Ctrl-C after at least one epoch: the best
+        weights so far are kept, with a warning; before the first epoch ends
+        the ``KeyboardInterrupt`` propagates).
     seconds : float
         Wall-clock time of the whole run.
     """
@@ -178,34 +183,48 @@ class Trainer:
         self._run = _RunState(tic, self.max_epochs * steps_per_epoch)
         self._emit("on_train_begin", self._info(module, steps_per_epoch))
         best_loss, best_state, bad_epochs = math.inf, None, 0
-        for epoch in range(1, self.max_epochs + 1):
-            record = self._epoch(module, loss, train, optimizer, rng, epoch)
-            if record["steps"] == 0:
-                result.stop_reason = "no_data"
-                break
-            record["valid_loss"] = self.evaluate(module, loss, valid) if valid else None
-            record["seconds"] = time.perf_counter() - tic
-            result.history.append(record)
-            result.n_epochs = epoch
-            improved = valid is None or record["valid_loss"] < best_loss - 1e-12
-            if improved:
-                best_loss, result.best_epoch, bad_epochs = (
-                    record["valid_loss"] if valid else math.inf,
-                    epoch,
-                    0,
+        try:
+            for epoch in range(1, self.max_epochs + 1):
+                record = self._epoch(module, loss, train, optimizer, rng, epoch)
+                if record["steps"] == 0:
+                    result.stop_reason = "no_data"
+                    break
+                record["valid_loss"] = (
+                    self.evaluate(module, loss, valid) if valid else None
                 )
-                if valid is not None:
-                    best_state = _copy_state(module)
-            else:
-                bad_epochs += 1
-            record["best"] = improved
-            self._emit("on_epoch_end", record)
-            if self._out_of_time():
-                result.stop_reason = "max_time"
-                break
-            if self.patience is not None and bad_epochs >= self.patience:
-                result.stop_reason = "early_stopping"
-                break
+                record["seconds"] = time.perf_counter() - tic
+                result.history.append(record)
+                result.n_epochs = epoch
+                improved = valid is None or record["valid_loss"] < best_loss - 1e-12
+                if improved:
+                    best_loss, result.best_epoch, bad_epochs = (
+                        record["valid_loss"] if valid else math.inf,
+                        epoch,
+                        0,
+                    )
+                    if valid is not None:
+                        best_state = _copy_state(module)
+                else:
+                    bad_epochs += 1
+                record["best"] = improved
+                self._emit("on_epoch_end", record)
+                if self._out_of_time():
+                    result.stop_reason = "max_time"
+                    break
+                if self.patience is not None and bad_epochs >= self.patience:
+                    result.stop_reason = "early_stopping"
+                    break
+        except KeyboardInterrupt:  # Ctrl-C: keep what was learned, if anything
+            if not result.history:
+                raise
+            result.stop_reason = "interrupted"
+            warnings.warn(
+                f"training interrupted (Ctrl-C) after {result.n_epochs} epoch(s); "
+                f"the weights of epoch {result.best_epoch or result.n_epochs} are "
+                "kept.",
+                SeqpredWarning,
+                stacklevel=2,
+            )
         if best_state is not None:
             module.load_state_dict(best_state)
         result.seconds = time.perf_counter() - tic

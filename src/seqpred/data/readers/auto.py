@@ -155,11 +155,14 @@ def read_sequences(
             return reader(p, **options)
         except SeqpredError as exc:
             if shown != str(p):  # name the stream, not its temporary copy
-                _rename_path(exc, str(p), shown)
+                rename_path(exc, str(p), shown)
             raise
 
 
-def _rename_path(exc: SeqpredError, old: str, new: str) -> None:
+def rename_path(exc: SeqpredError, old: str, new: str) -> None:
+    """Name the file ``new`` instead of ``old`` in an error (a stream's copy)."""
+    if old == new:
+        return
     exc.args = tuple(a.replace(old, new) if isinstance(a, str) else a for a in exc.args)
     if getattr(exc, "path", None) == old:
         exc.path = new  # type: ignore[attr-defined]
