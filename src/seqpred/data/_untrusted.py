@@ -59,6 +59,16 @@ _EOCD64 = b"PK\x06\x06"
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
+def describe(exc: BaseException) -> str:
+    """Return why ``exc`` happened, never an empty string."""
+    text = str(exc).strip()
+    if text:
+        return text
+    if isinstance(exc, EOFError):
+        return "the data ends early (EOFError)"
+    return type(exc).__name__
+
+
 def kind_of(mode: int) -> str:
     """Return what a non-regular file is, from its ``st_mode``, in words."""
     for test, name in (
@@ -126,7 +136,7 @@ def zip_entries(handle: IO[bytes]) -> tuple[int, int] | None:
         if at < 0 or len(tail) - at < 22:
             return None
         fields = struct.unpack("<4s4H2LH", tail[at : at + 22])
-        entries, directory = int(fields[5]), int(fields[6])
+        entries, directory = int(fields[4]), int(fields[5])
         if entries == 0xFFFF or directory == 0xFFFFFFFF:
             return _zip64_entries(handle, tail, at, start)
         return entries, directory
@@ -196,6 +206,11 @@ def read_member(
                     f"member {info.filename!r} inflates past the {limit} bytes allowed"
                 )
             chunks.append(chunk)
+    if total != info.file_size:
+        raise error(
+            f"member {info.filename!r} holds {total} bytes but the archive "
+            f"directory declares {info.file_size}"
+        )
     return b"".join(chunks)
 
 
@@ -282,8 +297,7 @@ def read_npy_header(stream: IO[bytes], what: str, error: ErrorFactory) -> NpyHea
         struct.error,
         UnicodeDecodeError,
     ) as exc:
-        reason = str(exc).strip() or type(exc).__name__
-        raise error(f"{what} has an unreadable .npy header ({reason})") from None
+        raise error(f"{what} has an unreadable .npy header ({describe(exc)})") from None
     header = NpyHeader(tuple(shape), bool(fortran), np.dtype(dtype), stream.tell())
     _check_header(header, what, error)
     return header

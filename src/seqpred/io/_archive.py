@@ -20,6 +20,7 @@ from seqpred._registry import REGISTRY
 from seqpred.data._untrusted import (
     ZIP_ERRORS,
     check_zip_directory,
+    describe,
     loads_json,
     open_regular,
     read_member,
@@ -74,7 +75,7 @@ def read_archive(path: Path, budget: Budget, key: bytes | None) -> Archive:
         except SeqpredError:
             raise
         except ZIP_ERRORS as exc:
-            reason = str(exc).strip() or type(exc).__name__
+            reason = describe(exc)
             raise fail(
                 path,
                 f"is not a seqpred model file, or is truncated or corrupt ({reason})",

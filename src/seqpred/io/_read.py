@@ -18,7 +18,12 @@ from typing import Any
 from seqpred._registry import REGISTRY, get_class
 from seqpred._typing import Array
 from seqpred.base import BaseEstimator
-from seqpred.data._untrusted import ZIP_ERRORS, check_zip_directory, read_npz
+from seqpred.data._untrusted import (
+    ZIP_ERRORS,
+    check_zip_directory,
+    describe,
+    read_npz,
+)
 from seqpred.data.budget import Budget
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import ModelFileError, ModelTooLargeError, SeqpredError
@@ -48,7 +53,7 @@ def read_arrays(data: bytes, path: Path, budget: Budget) -> dict[str, Array]:
     except SeqpredError:
         raise
     except ZIP_ERRORS as exc:
-        reason = str(exc).strip() or type(exc).__name__
+        reason = describe(exc)
         raise problem(f"has an unreadable {ARRAYS} ({reason})") from None
 
 

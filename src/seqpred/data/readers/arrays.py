@@ -21,6 +21,7 @@ from seqpred.data._ragged import locate_step, offsets_from_lengths
 from seqpred.data._untrusted import (
     ZIP_ERRORS,
     check_zip_directory,
+    describe,
     open_regular,
     read_npy_data,
     read_npy_header,
@@ -234,7 +235,7 @@ declares shape (2, 3) of dtype int64 (48 bytes) but 40 bytes of data follow. ...
         except SeqpredError:
             raise
         except ZIP_ERRORS as exc:
-            reason = str(exc).strip() or type(exc).__name__
+            reason = describe(exc)
             raise problem(f"{p} is not a readable .npz archive ({reason})") from None
     return _pick(arrays, name, p)
 
