@@ -163,7 +163,7 @@ class Vocabulary:
 
     def __contains__(self, symbol: object) -> bool:
         try:
-            return _key(symbol) in self._index  # type: ignore[arg-type]
+            return _key(symbol) in self._index
         except TypeError:  # unhashable: never a symbol
             return False
 

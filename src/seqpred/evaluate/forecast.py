@@ -201,10 +201,10 @@ def backtest(
         train, future = _split(ss, cut, horizon, window_length)
         rows.append(
             {
-                "origin": float(i),
-                "steps_before_end": float(cut),
-                "n_series": float(len(ss)),
-                "train_steps": float(train.lengths.max()),
+                "origin": i,  # counts stay ints (JSON output keeps them so)
+                "steps_before_end": int(cut),
+                "n_series": len(ss),
+                "train_steps": int(train.lengths.max()),
                 **_score_origin(estimator, train, future, season_length, coverage),
             }
         )

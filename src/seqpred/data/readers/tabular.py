@@ -427,7 +427,7 @@ def read_table(
     vocabulary: Vocabulary | None = None,
     unknown: Unknown | None = None,
     separator: str = ",",
-    format: Literal["auto", "csv", "parquet"] = "auto",
+    format: str = "auto",
 ) -> TableRead:
     """Read a long table (a CSV or Parquet path, or a frame) with its column roles.
 
