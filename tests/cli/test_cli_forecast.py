@@ -83,6 +83,20 @@ def test_fit_horizon_and_json_and_histories(capsys, tmp_path, series_csv):
     assert code == 2 and "not a list of numbers" in err
 
 
+def test_evaluate_plot_shows_the_last_origin(capsys, tmp_path, series_csv):
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "m.seqpred"
+    run(
+        capsys, "fit", series_csv, "--task", "forecast", "--model", "naive", "-o", model
+    )
+    plot = tmp_path / "evaluate.png"
+    code, _, err = run(
+        capsys, "evaluate", model, series_csv, "--horizon", "12", "--plot", plot
+    )
+    assert code == 0, err
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_plot_is_written(capsys, tmp_path, series_csv):
     pytest.importorskip("matplotlib")
     model = tmp_path / "m.seqpred"
@@ -145,10 +159,8 @@ def test_options_that_do_not_apply(capsys, tmp_path, series_csv):
     run(
         capsys, "fit", series_csv, "--task", "forecast", "--model", "naive", "-o", model
     )
-    code, _, err = run(
-        capsys, "evaluate", model, series_csv, "--plot", tmp_path / "x.png"
-    )
-    assert code == 2 and "--plot" in err
+    code, _, err = run(capsys, "evaluate", model, series_csv, "--window", "0")
+    assert code == 2 and "--window" in err
 
 
 def test_demo_part_runs_quickly(capsys):

@@ -34,7 +34,6 @@ from seqpred.cli.tasks import (
     DataSource,
     EvaluateOptions,
     PredictOptions,
-    reject_options,
 )
 from seqpred.data.readers import read_sequences, read_table
 from seqpred.data.readers._common import spooled
@@ -186,11 +185,17 @@ def _plain(value: Any) -> Any:
 
 
 def plot_forecast(
-    path: Path, histories: SequenceSet, mean: Array, lower: Array, upper: Array
+    path: Path,
+    histories: SequenceSet,
+    mean: Array,
+    lower: Array,
+    upper: Array,
+    actual: Array | None = None,
 ) -> None:
     """Save a plot of each history's recent past, its forecast and 80% band.
 
-    Up to 6 series (first feature), one panel each. Needs matplotlib (the
+    Up to 6 series (first feature), one panel each; ``actual`` ``(N, h, F)``
+    adds what really followed (``evaluate --plot``). Needs matplotlib (the
     ``plot`` extra); a missing install raises ImportError naming it.
     """
     try:
@@ -217,6 +222,8 @@ def plot_forecast(
             t_future, lower[i, :, 0], upper[i, :, 0], color="C0", alpha=0.25,
             label="80% interval",
         )  # fmt: skip
+        if actual is not None:
+            ax.plot(t_future, actual[i, :, 0], "k.", ms=4, label="actual")
         ax.set_ylabel(f"series {i}")
     axes[0, 0].legend(loc="upper left", fontsize="small")
     axes[-1, 0].set_xlabel("steps from the forecast origin")
@@ -231,11 +238,11 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
     The model's settings are refitted at each of 3 origins on the series of
     the data file; ``--window N`` trains on a sliding window of ``N`` steps
     instead of everything before the origin. MASE uses the model's
-    ``season_length`` when it has one.
+    ``season_length`` when it has one. ``--plot`` saves the last origin's
+    forecasts beside what really followed.
     """
     from seqpred.evaluate.forecast import METRICS, backtest
 
-    reject_options(TASK, plot=options.plot)
     horizon = options.horizon or int(getattr(estimator, "horizon", 1) or 1)
     series = read_series(options.source)
     season = getattr(estimator, "season_length", None) or 1
@@ -261,4 +268,29 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
         header=header,
         rows=rows,
         data={"horizon": horizon, "origins": result.rows, "mean": summary},
+    )
+    if options.plot is not None:
+        _plot_last_origin(estimator, series, horizon, options.plot)
+
+
+def _plot_last_origin(
+    estimator: Any, series: SequenceSet, horizon: int, path: Path
+) -> None:
+    """Refit on all but the last ``horizon`` steps; plot forecast and truth."""
+    from seqpred.base import clone
+
+    short = series.lengths < horizon + 1
+    if short.any():
+        raise DataError(
+            f"evaluate --plot: series {int(np.argmax(short))} is shorter than "
+            f"horizon + 1 = {horizon + 1} steps; pass a smaller --horizon."
+        )
+    ends = series.offsets[1:] - horizon
+    parts = [series.values[a:b] for a, b in zip(series.offsets[:-1], ends)]
+    train = SequenceSet.from_lists(parts, kind="numeric")
+    future = series.values[ends[:, None] + np.arange(horizon)[None, :]]
+    model: Any = clone(estimator).fit(train)
+    lower, upper = model.predict_interval(train, horizon, _COVERAGE)
+    plot_forecast(
+        path, train, model.predict(train, horizon=horizon), lower, upper, future
     )
