@@ -3,12 +3,14 @@
 Nothing here imports from ``models``, ``tasks`` or ``evaluate``.
 """
 
+from seqpred.data.cv import ExpandingWindowSplit, SequenceKFold
 from seqpred.data.framing import (
     from_padded,
     pad_sequences,
     prefix_targets,
     sliding_windows,
 )
+from seqpred.data.panel import SeriesPanel
 from seqpred.data.readers import (
     FORMATS,
     from_dataframe,
@@ -41,7 +43,10 @@ __all__ = [
     "PAD_ID",
     "SEP_ID",
     "UNK_ID",
+    "ExpandingWindowSplit",
+    "SequenceKFold",
     "SequenceSet",
+    "SeriesPanel",
     "Vocabulary",
     "as_sequence_set",
     "from_dataframe",
