@@ -5,6 +5,26 @@ mixin. Constructors store their keyword arguments unchanged; ``fit``
 validates them against ``_parameter_constraints``, learns, sets the
 ``_``-suffixed attributes, marks the estimator fitted **last** and returns
 ``self``.
+
+scikit-learn
+------------
+Estimators work inside scikit-learn (``clone``, ``cross_val_score``,
+``GridSearchCV``, ``Pipeline``) from version 1.5 on, through its duck-typed
+protocol: ``get_params``/``set_params``, ``__sklearn_tags__`` (read by
+scikit-learn >= 1.6), ``_estimator_type`` (read by 1.5) and
+``__sklearn_is_fitted__``. :class:`BaseEstimator` does **not** derive from
+``sklearn.base.BaseEstimator``, even when scikit-learn is installed:
+
+- ``import seqpred`` must not import scikit-learn (an optional dependency,
+  and seconds of import time); a base class chosen at import time would
+  make the class hierarchy, and so ``repr``, parameter checks and saved
+  files, depend on what else is installed;
+- scikit-learn's base brings its own ``_validate_params``, ``repr``,
+  pickling state and metadata-routing methods, which would shadow or
+  change this contract and the conformance suite's checks, and they differ
+  between scikit-learn versions (1.6 replaced the tag machinery).
+
+``__sklearn_tags__`` imports scikit-learn only when scikit-learn calls it.
 """
 
 from __future__ import annotations
@@ -215,6 +235,30 @@ class BaseEstimator:
         """Whether ``fit`` has completed."""
         return bool(getattr(self, "_fitted", False))
 
+    # -- the scikit-learn protocol (see the module docstring)
+    @property
+    def _estimator_type(self) -> str | None:
+        """scikit-learn's kind of estimator: "classifier" for classifiers, else None.
+
+        scikit-learn 1.5 reads it (``is_classifier``: stratified folds for
+        ``cv=5``); later versions read :meth:`__sklearn_tags__`. Next-item
+        models are not classifiers there: their targets are the sequences'
+        own items, not a ``y``.
+        """
+        return _SKLEARN_TYPES.get(self.get_tags().task or "")
+
+    def __sklearn_tags__(self) -> Any:
+        """Return the ``sklearn.utils.Tags`` that scikit-learn >= 1.6 reads.
+
+        Called by scikit-learn only, so scikit-learn is imported here and
+        nowhere else in the package.
+        """
+        return _sklearn_tags(self)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` has completed (scikit-learn's ``check_is_fitted``)."""
+        return self.is_fitted
+
     def _mark_fitted(self) -> None:
         self._fitted = True
 
@@ -231,6 +275,34 @@ class BaseEstimator:
         for value in vars(self).values():
             total += _nbytes(value)
         return total
+
+
+_SKLEARN_TYPES = {"classify": "classifier"}
+"""Task -> scikit-learn ``estimator_type``; the other tasks have none there."""
+
+_TARGET_REQUIRED = ("classify", "seq2seq")
+"""Tasks whose ``fit`` needs a ``y`` (classifiers also read ``SequenceSet.labels``)."""
+
+
+def _sklearn_tags(estimator: BaseEstimator) -> Any:
+    """Build scikit-learn's tags the way its own ``BaseEstimator`` does, then adjust.
+
+    Inputs are batches of sequences (lists of strings, of lists, of arrays),
+    not 2-D arrays, like scikit-learn's text vectorizers.
+    """
+    from sklearn.utils import ClassifierTags, Tags, TargetTags
+
+    ours = estimator.get_tags()
+    tags = Tags(
+        estimator_type=_SKLEARN_TYPES.get(ours.task or ""),
+        target_tags=TargetTags(required=ours.task in _TARGET_REQUIRED),
+        transformer_tags=None,
+        regressor_tags=None,
+        classifier_tags=ClassifierTags() if ours.task == "classify" else None,
+    )
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = ours.input_kind == "discrete"
+    return tags
 
 
 def _same(value: Any, default: Any) -> bool:
