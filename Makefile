@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck bench aeon-venv clean
+.PHONY: venv demo test test-sklearn-compat lint typecheck bench aeon-venv clean
 
 ## venv: create .venv and install seqpred with its dev extra (again only when pyproject changes)
 venv: $(STAMP)
@@ -32,6 +32,23 @@ typecheck: venv
 ## test: lint, types and the whole test suite with doctests
 test: lint typecheck
 	$(BIN)/pytest
+
+## test-sklearn-compat: tests/sklearn with the oldest supported scikit-learn (1.5), in a
+## small separate venv (.venv-sk15: seqpred, scikit-learn 1.5, pytest, hypothesis; no torch)
+SK15 := .venv-sk15
+SK15_STAMP := $(SK15)/.installed
+
+test-sklearn-compat: $(SK15_STAMP)
+	$(SK15)/bin/python -c "import sklearn; v = sklearn.__version__; \
+	assert v.startswith('1.5.'), v; print('scikit-learn', v)"
+	$(SK15)/bin/pytest -p no:cacheprovider tests/sklearn
+
+$(SK15_STAMP): pyproject.toml
+	test -x $(SK15)/bin/python || $(PYTHON) -m venv $(SK15)
+	$(SK15)/bin/python -m pip install --quiet --upgrade pip
+	$(SK15)/bin/python -m pip install --quiet "scikit-learn==1.5.*" "pytest>=8" \
+		"hypothesis>=6.100" -e .
+	touch $(SK15_STAMP)
 
 ## bench: a quick next-item benchmark (SIGN and MSNBC; needs ../shared/data/next_item)
 bench: venv
