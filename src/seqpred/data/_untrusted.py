@@ -70,8 +70,9 @@ def describe(exc: BaseException) -> str:
 
 
 def kind_of(mode: int) -> str:
-    """Return what a non-regular file is, from its ``st_mode``, in words."""
+    """Return what kind of file ``st_mode`` describes, in words."""
     for test, name in (
+        (stat.S_ISREG, "a regular file"),
         (stat.S_ISDIR, "a directory"),
         (stat.S_ISFIFO, "a named pipe (FIFO)"),
         (stat.S_ISCHR, "a character device"),

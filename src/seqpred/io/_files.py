@@ -56,7 +56,7 @@ def destination(target: Path) -> Path:
     shown = str(target) if final == target.absolute() else f"{target} (-> {final})"
     try:
         mode = os.lstat(final).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the directory check says why
         mode = None
     except OSError as exc:
         raise ModelFileError(
