@@ -605,8 +605,14 @@ def _stack_numeric(seqs: list[Any]) -> Array:
 
 def _flatten_symbols(seqs: list[Any]) -> list[Any]:
     flat: list[Any] = []
-    for seq in seqs:
+    for i, seq in enumerate(seqs):
         if isinstance(seq, np.ndarray):
+            if seq.ndim > 1:
+                raise DataError(
+                    f"SequenceSet.from_lists: sequence {i} is a {seq.ndim}-D array "
+                    f"of shape {seq.shape}; symbols are one per step. Pass 1-D "
+                    "sequences of symbols, or use a model for numeric series."
+                )
             flat.extend(seq.tolist())
         else:
             flat.extend(seq)

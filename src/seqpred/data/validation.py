@@ -65,6 +65,17 @@ single str. Wrap it in a list: ['abc'].
     elif _is_series(X):
         X = X.to_list() if hasattr(X, "to_list") else X.tolist()
     if isinstance(X, SequenceSet):
+        if kind != "auto" and X.kind != kind:
+            raise DataError(
+                f"{owner}: expected {kind} sequences; got {X.kind} ones"
+                + (
+                    f" ({X.n_features} feature(s) per step). Use a model for "
+                    "numeric series (see seqpred.available()), or discretise "
+                    "the values into symbols first."
+                    if X.kind == "numeric"
+                    else ". Use a model for symbols, or read the file as numbers."
+                )
+            )
         ss = _reencode(X, vocabulary, unknown, owner)
     else:
         if isinstance(X, (str, bytes)):

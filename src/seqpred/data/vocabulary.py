@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,14 @@ SEP_ID = 2
 RESERVED: tuple[str, ...] = ("<pad>", "<unk>", "<sep>")
 """Reserved symbols, in id order: padding, unknown, separator."""
 
-_JSON_SYMBOL = (str, int)
+_JSON_SYMBOL = (str, int, float)  # bool is an int
+
+
+def _savable(symbol: Hashable) -> bool:
+    """Whether JSON can hold ``symbol`` and give it back with its type."""
+    if isinstance(symbol, float):
+        return math.isfinite(symbol)
+    return isinstance(symbol, _JSON_SYMBOL)
 
 
 class _Tag:
@@ -49,6 +57,14 @@ def _key(symbol: Hashable) -> Hashable:
     if isinstance(symbol, (float, np.floating)):
         return (_FLOAT, float(symbol))
     return symbol
+
+
+def _hashable(symbol: Any) -> bool:
+    try:
+        hash(symbol)
+    except TypeError:
+        return False
+    return True
 
 
 def _needs_keys(symbols: Iterable[Hashable] | np.ndarray[Any, Any]) -> bool:
@@ -207,6 +223,21 @@ class Vocabulary:
         """
         if isinstance(symbols, np.ndarray) and symbols.dtype.kind in "iu":
             return self._encode_int_array(symbols, unknown)
+        try:
+            return self._encode(symbols, unknown)
+        except TypeError:  # an unhashable symbol, such as a list
+            bad = next(s for s in symbols if not _hashable(s))
+            raise DataError(
+                f"Vocabulary: symbol {bad!r} of type {type(bad).__name__} is not "
+                "hashable; each step holds one symbol (a str, int, ...). Flatten "
+                "nested steps, or join them into one symbol (a tuple or str)."
+            ) from None
+
+    def _encode(
+        self,
+        symbols: Sequence[Hashable] | np.ndarray[Any, Any],
+        unknown: Literal["error", "unk", "add"],
+    ) -> np.ndarray[Any, np.dtype[np.int64]]:
         if unknown == "add":
             self.update(symbols)
         get = self._index.get
@@ -265,13 +296,17 @@ class Vocabulary:
 
     # -- persistence
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready description (symbols must be str or int)."""
+        """Return a JSON-ready description (symbols: str, int, bool or finite float).
+
+        JSON keeps ``true``, ``1`` and ``1.0`` apart, so typed symbols
+        survive a save and load.
+        """
         for symbol in self._symbols:
-            if not isinstance(symbol, _JSON_SYMBOL) or isinstance(symbol, bool):
+            if not _savable(symbol):
                 raise DataError(
                     f"Vocabulary: symbol {symbol!r} of type {type(symbol).__name__} "
-                    "cannot be saved; only str and int symbols can. Convert your "
-                    "symbols to strings before fitting."
+                    "cannot be saved; only str, int, bool and finite float symbols "
+                    "can. Convert your symbols to strings before fitting."
                 )
         return {"reserved": list(RESERVED), "symbols": list(self._symbols)}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import shutil
 import sys
@@ -18,7 +19,7 @@ from seqpred._typing import Array
 from seqpred.data._ragged import offsets_from_lengths
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError, EmptySequenceError
+from seqpred.exceptions import DataError, EmptySequenceError, InvalidParameterError
 
 __all__ = [
     "BOM",
@@ -26,6 +27,7 @@ __all__ = [
     "Array",
     "PathLike",
     "Unknown",
+    "check_encoding",
     "check_option",
     "check_path",
     "encode_first_seen",
@@ -39,6 +41,26 @@ __all__ = [
 
 PathLike = str | os.PathLike[str]
 Unknown = Literal["error", "unk", "add"]
+
+
+def check_encoding(who: str, encoding: Any) -> None:
+    """Raise :class:`InvalidParameterError` unless ``encoding`` is a known codec.
+
+    Examples
+    --------
+    >>> check_encoding("read_lines", "latin-1")
+    >>> check_encoding("read_lines", "bogus")
+    Traceback (most recent call last):
+    ...
+    seqpred.exceptions.InvalidParameterError: read_lines: encoding must be a ...
+    """
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise InvalidParameterError(
+            f"{who}: encoding must be a text encoding Python knows; got "
+            f"{encoding!r}. Use encoding='utf-8' (or 'latin-1', 'cp1252')."
+        ) from None
 
 
 def check_option(who: str, name: str, value: Any, options: Sequence[Any]) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 from seqpred.data.readers._common import (
     PathLike,
     Unknown,
+    check_encoding,
     check_option,
     line_of_offset,
     read_bytes,
@@ -95,6 +96,7 @@ def read_lines(
 
     check_option("read_lines", "tokens", tokens, ["whitespace", "chars"])
     check_option("read_lines", "labels", labels, ["none", "first", "last"])
+    check_encoding("read_lines", encoding)
     p, data = read_bytes(path, "read_lines")
     text = _decode(data, str(p), encoding)
     rows = text.split("\n")

@@ -24,7 +24,12 @@ import gzip
 import re
 from typing import Any, Literal
 
-from seqpred.data.readers._common import PathLike, check_option, read_bytes
+from seqpred.data.readers._common import (
+    PathLike,
+    check_encoding,
+    check_option,
+    read_bytes,
+)
 from seqpred.exceptions import EmptySequenceError, ParseError
 
 __all__ = ["read_pairs", "read_parallel", "read_scan", "tokenize"]
@@ -69,6 +74,7 @@ def tokenize(text: str, tokens: Tokens = "whitespace", lowercase: bool = False) 
 
 def _text_lines(path: PathLike, who: str, encoding: str) -> tuple[str, list[str]]:
     """Return ``(path as str, lines)``, gunzipping and decoding with line errors."""
+    check_encoding(who, encoding)
     p, data = read_bytes(path, who)
     name = str(p)
     if data[:2] == b"\x1f\x8b":

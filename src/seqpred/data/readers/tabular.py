@@ -384,9 +384,17 @@ def _as_lazy(df: Any, who: str) -> pl.LazyFrame:
     )
 
 
-def _polars_message(exc: Exception) -> str:
+def _polars_message(exc: Exception, who: str = "read_csv") -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
+    if who == "read_parquet":
+        return (
+            f"could not read the Parquet file ({first}); expected a complete "
+            "Parquet file. Check that it was written completely (a truncated "
+            "copy loses its footer), or rewrite it with polars or pyarrow."
+        )
+    if who != "read_csv":
+        return f"could not read the table ({first}); check the column types."
     return (
         f"could not read the table ({first}); expected a header row and the "
         "same number of fields on every line. Check the separator, the quoting "
@@ -554,11 +562,12 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         columns += list(roles.covariates)
         df = frame.select(list(dict.fromkeys(c for c in columns if c))).collect()
     except pl.exceptions.PolarsError as exc:
-        raise source.fail(_polars_message(exc)) from None
+        raise source.fail(_polars_message(exc, source.who)) from None
     if df.height == 0:
         raise EmptySequenceError(
             f"{source.who}: the table has no rows; expected one row per event."
         )
+    df = _narrow_wide_integers(df, roles)
     if "label?" in roles.found:  # a label found by name must be per sequence
         roles = _check_found_label(df, roles)
     if "time" in roles.found:  # text times found by name must sort as times
@@ -598,6 +607,27 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
     )
     found = tuple(r for r in roles.found if r != "label?")
     return TableRead(sequence_set, replace(roles, found=found), covariates)
+
+
+def _narrow_wide_integers(df: pl.DataFrame, roles: ColumnRoles) -> pl.DataFrame:
+    """Read integers wider than 64 bits (a CSV may hold them) as text ids/labels.
+
+    NumPy has no 128-bit integers. Symbols keep their Python int values (see
+    :func:`~seqpred.data.readers._frames.dense_keys`); ids and labels become
+    text, and such a time column is refused: its order could not be kept.
+    """
+    import polars as pl
+
+    wide = [c for c, d in df.schema.items() if d in (pl.Int128, pl.UInt128)]
+    if roles.time in wide:
+        raise DataError(
+            f"time column {roles.time!r} holds integers wider than 64 bits; "
+            "expected times, dates or numbers that fit in 64 bits. Rescale it "
+            "(for example to seconds) or name another time column."
+        )
+    keep = set(roles.items) if len(roles.items) == 1 else set()
+    cast = [c for c in wide if c not in keep]
+    return df.with_columns(pl.col(cast).cast(pl.String)) if cast else df
 
 
 def _check_found_label(df: pl.DataFrame, roles: ColumnRoles) -> ColumnRoles:
