@@ -23,10 +23,9 @@ def dense_keys(series: pl.Series) -> Array:
     """
     import polars as pl
 
-    dtype = series.dtype
-    if dtype in (pl.Int128, pl.UInt128):  # NumPy has no 128-bit integers
+    if series.dtype in (pl.Int128, pl.UInt128):  # NumPy has no 128-bit integers
         series = series.cast(pl.String)
-        dtype = pl.String
+    dtype = series.dtype
     if dtype == pl.String:
         keys = series.cast(pl.Categorical).to_physical()
     elif dtype.is_integer() or dtype.is_temporal():
