@@ -7,6 +7,7 @@ import numpy as np
 from seqpred._numba import maybe_njit, maybe_parallel, prange
 from seqpred._typing import Array
 from seqpred.models.next_item.tree._kernels import (
+    UNBOUNDED,
     Scratch,
     State,
     Structures,
@@ -52,7 +53,7 @@ def _update_cpt(
     """
     table, near, touched, visited, stamps = state
     n_sub, n_similar, n_new = similar_to(
-        query, mask, scratch, structures, support, stamps, visited
+        query, mask, scratch, structures, support, stamps, visited, UNBOUNDED
     )
     if n_similar == 0:
         return n_touched
@@ -160,7 +161,7 @@ def _cpt_range(
         m = query.shape[0]
         if m == 0:
             continue
-        start_query(query, scratch, state, structures)
+        start_query(query, scratch, state, structures, UNBOUNDED)
         n_touched = 0
         for removed in range(min(min_removed, m - 1), min(max_removed, m - 1) + 1):
             clear(state, n_touched)
@@ -238,7 +239,7 @@ def _validate_cpt_range(
         m = query.shape[0]
         if m == 0:
             continue
-        start_query(query, scratch, state, structures)
+        start_query(query, scratch, state, structures, UNBOUNDED)
         last = min(max_removed, m - 1)
         best[:] = -1
         for removed in range(last + 1):

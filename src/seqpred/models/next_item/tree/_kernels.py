@@ -47,6 +47,7 @@ __all__ = [
     "set_bit",
     "similar_to",
     "start_query",
+    "UNBOUNDED",
     "window_queries",
 ]
 
@@ -77,7 +78,11 @@ about this many word-wise ANDs: sub-queries whose rarest item is in fewer
 than ``words * items / _PROBE_COST`` sequences are intersected by probing."""
 State = tuple[Array, Array, Array, Array, Array]
 """Per-thread count table, nearness scores, touched items, visited sequences
-(bits) and stamps."""
+(bits) and stamps (item stamp, query stamp, and the first and last words of
+``visited`` that may hold set bits, so that forgetting the visits of a query
+clears only those words)."""
+UNBOUNDED = np.iinfo(np.int64).max
+"""``max_candidates`` that reads every sequence of an id list."""
 N_BONUS = 128
 NEAR_BONUS = 0.0001 / np.arange(1.0, N_BONUS + 1.0)
 """CPT+'s distance term ``0.0001 / d`` for the first consequent positions."""
@@ -194,19 +199,30 @@ def _list_bits(x: np.uint64, base: int, out: Array, n: int) -> int:
 
 @maybe_njit
 def _and_rows(
-    bits: Array, rows: Array, n_rows: int, visited: Array, words: Array, out: Array
+    bits: Array,
+    rows: Array,
+    n_rows: int,
+    visited: Array,
+    words: Array,
+    out: Array,
+    start: int,
 ) -> tuple[int, int]:
     """AND the bitset rows ``bits[rows[:n_rows]]``; list the set, unvisited bits.
 
-    Returns ``(number of set bits, number written to out)``.
+    Only sequences ``>= start`` are read (the candidate window). Returns
+    ``(number of set bits, number written to out)``.
     """
     n_words = bits.shape[1]
     zero = np.uint64(0)
+    one = np.uint64(1)
     first = rows[0]
     n_all = 0
     n = 0
-    for w in range(n_words):
+    w0 = start >> 6
+    for w in range(w0, n_words):
         x = bits[first, w]
+        if w == w0:  # drop the sequences before the window
+            x &= ~((one << np.uint64(start & 63)) - one)
         t = 1
         while x != zero and t < n_rows:
             x &= bits[rows[t], w]
@@ -259,21 +275,26 @@ def _similar(
     words: Array,
     rows: Array,
     out: Array,
+    max_candidates: int,
 ) -> tuple[int, int]:
     """Find the sequences containing every item; list the unvisited ones.
 
     ``items[:n_items]`` are distinct and sorted by increasing support, so
-    candidates come from the rarest item. Returns ``(n_similar, n_out)``:
-    the number of similar sequences, and of those written to ``out``
-    (increasing ids) because their bit in ``visited`` is clear.
+    candidates come from the rarest item: the last ``max_candidates`` of
+    its id list. Returns ``(n_similar, n_out)``: the number of similar
+    sequences, and of those written to ``out`` (increasing ids) because
+    their bit in ``visited`` is clear.
     """
     if n_items == 0:
         return 0, 0
     n_all = 0
     n = 0
     first = items[0]
+    lo = max(index_ptr[first], index_ptr[first + 1] - max_candidates)
+    if lo >= index_ptr[first + 1]:
+        return 0, 0
     if dense_row[first] < 0:
-        for j in range(index_ptr[first], index_ptr[first + 1]):
+        for j in range(lo, index_ptr[first + 1]):
             sequence = index_sequences[j]
             keep = True
             for t in range(1, n_items):
@@ -296,7 +317,9 @@ def _similar(
     # every item is frequent: AND their bitset rows
     for t in range(n_items):
         rows[t] = dense_row[items[t]]
-    return _and_rows(dense_bits, rows, n_items, visited, words, out)
+    return _and_rows(
+        dense_bits, rows, n_items, visited, words, out, index_sequences[lo]
+    )
 
 
 # -- small containers -------------------------------------------------------------
@@ -547,20 +570,32 @@ def clear(state: State, n_touched: int) -> None:
 @maybe_njit
 def new_state(width: int, n_words: int) -> State:
     """Count table, nearness, touched items, visited sequences (bits), stamps."""
+    stamps = np.zeros(4, dtype=np.int64)  # item, query, visited words lo..hi
+    stamps[2] = n_words
+    stamps[3] = -1
     return (
         np.zeros(width, dtype=np.float64),
         np.zeros(width, dtype=np.float64),
         np.empty(width, dtype=np.int64),
         np.zeros(n_words, dtype=np.uint64),
-        np.zeros(2, dtype=np.int64),  # item stamp, query stamp
+        stamps,
     )
 
 
 @maybe_njit
 def forget_visits(state: State) -> None:
-    visited = state[3]
-    for w in range(visited.shape[0]):
+    """Clear the visited bits: only the words that may hold some (bounded cost)."""
+    visited, stamps = state[3], state[4]
+    for w in range(stamps[2], stamps[3] + 1):
         visited[w] = np.uint64(0)
+    stamps[2] = visited.shape[0]
+    stamps[3] = -1
+
+
+@maybe_njit
+def _window_start(item: int, index_ptr: Array, max_candidates: int) -> int:
+    """Position in the id list of ``item`` where its candidate window starts."""
+    return int(max(index_ptr[item], index_ptr[item + 1] - max_candidates))
 
 
 @maybe_njit
@@ -572,7 +607,7 @@ def new_scratch(structures: Structures, width: int, n_slots: int) -> Scratch:
     """
     values, offsets, n_words = structures[0], structures[1], structures[5].shape[1]
     n_sequences = offsets.shape[0] - 1
-    own_rows = 64 if n_words <= _MAX_QUERY_ROW_WORDS else 0
+    own_rows = n_slots if n_words <= _MAX_QUERY_ROW_WORDS else 0  # one per item
     own_positions = n_slots if n_slots * n_sequences <= _MAX_QUERY_POSITIONS else 0
     if values.shape[0] <= _SCAN_LENGTH * n_sequences or own_rows == 0:
         own_positions = 0
@@ -602,15 +637,31 @@ def longest(q_offsets: Array, lo: int, hi: int) -> int:
 
 @maybe_njit
 def start_query(
-    query: Array, scratch: Scratch, state: State, structures: Structures
+    query: Array,
+    scratch: Scratch,
+    state: State,
+    structures: Structures,
+    max_candidates: int,
 ) -> None:
-    """Stamp the query's own items; copy their index rows when bitsets are used."""
+    """Stamp the query's own items; copy their index rows when bitsets are used.
+
+    Rows (and first positions) are copied from the oldest sequence any
+    sub-query can read: the start of the candidate window of the query's
+    item whose window reaches back furthest; nothing before it is read.
+    """
     stamps = state[4]
     stamps[0] += 1
     stamps[1] = stamps[0]
     marks, query_rows, slots, firsts = scratch[6], scratch[7], scratch[8], scratch[10]
     index_ptr, index_sequences = structures[2], structures[3]
     dense_row, dense_bits, index_positions = structures[4], structures[5], structures[7]
+    base = structures[1].shape[0] - 1  # past the last sequence
+    for p in range(query.shape[0]):
+        item = query[p]
+        lo = _window_start(item, index_ptr, max_candidates)
+        if lo < index_ptr[item + 1]:
+            base = min(base, index_sequences[lo])
+    w0 = base >> 6
     n_rows = 0
     for p in range(query.shape[0]):
         item = query[p]
@@ -620,16 +671,31 @@ def start_query(
         if query_rows.shape[0] == 0:
             continue
         slots[item] = n_rows
+        lo = _first_at_least(
+            index_sequences, index_ptr[item], index_ptr[item + 1], base
+        )
         if dense_row[item] >= 0:
-            query_rows[n_rows, :] = dense_bits[dense_row[item], :]
+            query_rows[n_rows, w0:] = dense_bits[dense_row[item], w0:]
         else:
-            query_rows[n_rows, :] = 0
-            for j in range(index_ptr[item], index_ptr[item + 1]):
+            query_rows[n_rows, w0:] = 0
+            for j in range(lo, index_ptr[item + 1]):
                 set_bit(query_rows[n_rows], index_sequences[j])
         if firsts.shape[0] > 0:  # entries of other sequences are never read
-            for j in range(index_ptr[item], index_ptr[item + 1]):
+            for j in range(lo, index_ptr[item + 1]):
                 firsts[n_rows, index_sequences[j]] = index_positions[j]
         n_rows += 1
+
+
+@maybe_njit
+def _first_at_least(sorted_ids: Array, lo: int, hi: int, value: int) -> int:
+    """First position in ``sorted_ids[lo:hi]`` holding ``value`` or more."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if sorted_ids[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @maybe_njit
@@ -641,11 +707,15 @@ def similar_to(
     support: Array,
     stamps: Array,
     visited: Array,
+    max_candidates: int,
 ) -> tuple[int, int, int]:
     """Find the sequences similar to a sub-query.
 
-    Returns ``(n items, n similar, n unvisited)``; the unvisited similar
-    sequences are listed in ``scratch[1]``.
+    Candidates are the last ``max_candidates`` sequences holding the
+    sub-query's rarest item. Returns ``(n items, n similar, n unvisited)``;
+    the unvisited similar sequences are listed in ``scratch[1]``
+    (increasing ids), and the visited word range in ``stamps`` grows to
+    cover them.
     """
     stamps[0] += 1
     items = scratch[0]
@@ -657,18 +727,27 @@ def similar_to(
         for t in range(n_sub):
             rows[t] = slots[items[t]]
         index_ptr, rarest = structures[2], items[0]
-        lo, hi = index_ptr[rarest], index_ptr[rarest + 1]
-        if (hi - lo) * _PROBE_COST < query_rows.shape[1] * n_sub:
+        hi = index_ptr[rarest + 1]
+        lo = _window_start(rarest, index_ptr, max_candidates)
+        if lo >= hi:
+            return n_sub, 0, 0
+        start = structures[3][lo]
+        n_words = query_rows.shape[1] - (start >> 6)
+        if (hi - lo) * _PROBE_COST < n_words * n_sub:
             n_similar, n_new = _probe_rows(
                 structures[3][lo:hi], query_rows, rows, n_sub, visited, scratch[1]
             )
         else:
             n_similar, n_new = _and_rows(
-                query_rows, rows, n_sub, visited, scratch[2], scratch[1]
+                query_rows, rows, n_sub, visited, scratch[2], scratch[1], start
             )
     else:
         n_similar, n_new = _similar(
             items, n_sub, structures[2], structures[3], structures[4],
-            structures[5], visited, scratch[2], rows, scratch[1],
+            structures[5], visited, scratch[2], rows, scratch[1], max_candidates,
         )  # fmt: skip
+    if n_new > 0:  # the words whose visited bits the caller may set
+        out = scratch[1]
+        stamps[2] = min(stamps[2], out[0] >> 6)
+        stamps[3] = max(stamps[3], out[n_new - 1] >> 6)
     return n_sub, n_similar, n_new

@@ -32,7 +32,16 @@ from seqpred.models.next_item.tree._kernels import (
     start_query,
 )
 
-__all__ = ["predict_plus_batch", "validate_plus_batch"]
+__all__ = [
+    "Work",
+    "new_work",
+    "predict_plus_batch",
+    "predict_plus_one",
+    "validate_plus_batch",
+]
+
+Work = tuple[Array, Array, Array, Array]
+"""Work arrays of the one-query path, by dtype (see :func:`new_work`)."""
 
 
 # -- CPT+: prediction with noise reduction ----------------------------------------
@@ -48,6 +57,7 @@ def _update_plus(
     state: State,
     n_touched: int,
     max_consequent: int,
+    max_candidates: int,
 ) -> tuple[int, int]:
     """Add the consequents of the unvisited sequences similar to a sub-query.
 
@@ -58,7 +68,7 @@ def _update_plus(
     """
     table, touched, visited, stamps = state[0], state[2], state[3], state[4]
     n_sub, n_similar, n_new = similar_to(
-        query, mask, scratch, structures, support, stamps, visited
+        query, mask, scratch, structures, support, stamps, visited, max_candidates
     )
     level = 1.0 / max(n_similar, 1)
     values, offsets, tails = structures[0], structures[1], structures[6]
@@ -143,6 +153,7 @@ def _predict_plus_one(
     state: State,
     settings: Array,
     max_consequent: int,
+    max_candidates: int,
     levels: Array,
     snaps: Array,
 ) -> int:
@@ -159,8 +170,9 @@ def _predict_plus_one(
     forget_visits(state)
     full = (1 << m) - 1
     _, n_touched = _update_plus(
-        query, full, scratch, structures, support, state, 0, max_consequent
-    )
+        query, full, scratch, structures, support, state, 0, max_consequent,
+        max_candidates,
+    )  # fmt: skip
     updates = 1 if has_prediction(table, touched, n_touched, min_score_ratio) else 0
     n_levels = levels.shape[0]
     done = 0
@@ -201,7 +213,7 @@ def _predict_plus_one(
                 continue
             branches, n_touched = _update_plus(
                 query, candidate, scratch, structures, support, state,
-                n_touched, max_consequent,
+                n_touched, max_consequent, max_candidates,
             )  # fmt: skip
             if branches > 0 and has_prediction(
                 table, touched, n_touched, min_score_ratio
@@ -213,6 +225,43 @@ def _predict_plus_one(
 
 
 @maybe_njit
+def _plus_query(
+    query: Array,
+    scratch: Scratch,
+    state: State,
+    structures: Structures,
+    support: Array,
+    settings: Array,
+    limits: Array,
+    raw: bool,
+    exclude: bool,
+    ids: Array,
+    scores: Array,
+    dense: Array,
+    levels: Array,
+    snaps: Array,
+) -> None:
+    """Rank the next items of one windowed query into ``ids``/``scores``/``dense``.
+
+    ``limits`` holds ``(max_consequent, max_candidates)``.
+    """
+    if query.shape[0] == 0:
+        return
+    max_consequent, max_candidates = limits[0], limits[1]
+    start_query(query, scratch, state, structures, max_candidates)
+    levels[0] = 1 + int(query.shape[0] * settings[1])
+    n_touched = _predict_plus_one(
+        query, scratch, structures, support, state, settings, max_consequent,
+        max_candidates, levels, snaps,
+    )  # fmt: skip
+    emit(
+        state, n_touched, support, True, raw, exclude, scratch[6], ids, scores,
+        dense,
+    )  # fmt: skip
+    clear(state, n_touched)
+
+
+@maybe_njit
 def _plus_range(
     lo: int,
     hi: int,
@@ -221,7 +270,7 @@ def _plus_range(
     structures: Structures,
     support: Array,
     settings: Array,
-    max_consequent: int,
+    limits: Array,
     raw: bool,
     exclude: bool,
     ids: Array,
@@ -234,20 +283,97 @@ def _plus_range(
     levels = np.zeros(1, dtype=np.int64)
     snaps = np.zeros((1, 2), dtype=np.int64)
     for q in range(lo, hi):
-        query = q_values[q_offsets[q] : q_offsets[q + 1]]
-        if query.shape[0] == 0:
-            continue
-        start_query(query, scratch, state, structures)
-        levels[0] = 1 + int(query.shape[0] * settings[1])
-        n_touched = _predict_plus_one(
-            query, scratch, structures, support, state, settings, max_consequent,
+        _plus_query(
+            q_values[q_offsets[q] : q_offsets[q + 1]], scratch, state, structures,
+            support, settings, limits, raw, exclude, ids[q], scores[q], dense[q],
             levels, snaps,
         )  # fmt: skip
-        emit(
-            state, n_touched, support, True, raw, exclude, scratch[6], ids[q],
-            scores[q], dense[q],
-        )  # fmt: skip
-        clear(state, n_touched)
+
+
+@maybe_njit
+def new_work(structures: Structures, width: int, n_slots: int) -> Work:
+    """Work arrays for :func:`predict_plus_one`, kept between calls.
+
+    The arrays of :func:`new_scratch` and :func:`new_state` are laid out in
+    four buffers (by dtype) so that a call passes 4 arrays instead of 18:
+    numba unboxes every array argument, about 0.25 µs each.
+    """
+    scratch = new_scratch(structures, width, n_slots)
+    n_sequences, n_words = scratch[1].shape[0], scratch[2].shape[0]
+    ints = np.zeros(3 * 64 + n_sequences + 5 * width + 4 + 3, dtype=np.int64)
+    words = np.zeros((2 + scratch[7].shape[0], n_words), dtype=np.uint64)
+    _, _, _, _, stamps = new_state(width, n_words)
+    at = 3 * 64 + n_sequences + 5 * width
+    ints[at : at + 4] = stamps
+    return ints, words, scratch[10], np.zeros(2 * width, dtype=np.float64)
+
+
+@maybe_njit
+def _unpack(work: Work, width: int) -> tuple[Scratch, State, Array, Array]:
+    """Return views of the :func:`new_work` buffers: scratch, state, levels, snaps."""
+    ints, words, firsts, floats = work
+    n_sequences = ints.shape[0] - (3 * 64 + 5 * width + 4 + 3)
+    a = 3 * 64 + n_sequences  # items, noisy and rows first, then similar
+    scratch = (
+        ints[0:64],
+        ints[192:a],
+        words[0],
+        ints[64:128],
+        ints[a : a + width],
+        ints[a + width : a + 2 * width],
+        ints[a + 2 * width : a + 3 * width],
+        words[2:],
+        ints[a + 3 * width : a + 4 * width],
+        ints[128:192],
+        firsts,
+    )
+    b = a + 5 * width
+    state = (
+        floats[:width],
+        floats[width:],
+        ints[a + 4 * width : b],
+        words[1],
+        ints[b : b + 4],
+    )
+    return scratch, state, ints[b + 4 : b + 5], ints[b + 5 : b + 7].reshape((1, 2))
+
+
+@maybe_njit
+def predict_plus_one(
+    query: Array,
+    window: int,
+    work: Work,
+    structures: Structures,
+    support: Array,
+    settings: Array,
+    limits: Array,
+    exclude: bool,
+    k: int,
+) -> tuple[Array, Array]:
+    """Rank the next items of one encoded query, reusing ``work``.
+
+    The one-query path of a service: the query is windowed here (items
+    never seen dropped, the last ``window`` kept) and the work arrays of
+    :func:`new_work` are stamped, not cleared, so a call costs the query's
+    own work. Returns ``(ids, scores)`` of shape ``(k,)``, ``-1`` and 0
+    past the candidates.
+    """
+    ids = np.full(k, -1, dtype=np.int64)
+    scores = np.zeros(k, dtype=np.float64)
+    kept = np.empty(min(window, query.shape[0]), dtype=query.dtype)
+    n = 0
+    for p in range(query.shape[0] - 1, -1, -1):  # back to the window's first item
+        if n == kept.shape[0]:
+            break
+        if support[query[p]] > 0:
+            n += 1
+            kept[kept.shape[0] - n] = query[p]
+    scratch, state, levels, snaps = _unpack(work, support.shape[0])
+    _plus_query(
+        kept[kept.shape[0] - n :], scratch, state, structures, support, settings,
+        limits, False, exclude, ids, scores, np.zeros(0), levels, snaps,
+    )  # fmt: skip
+    return ids, scores
 
 
 @maybe_parallel
@@ -257,7 +383,7 @@ def predict_plus_batch(
     structures: Structures,
     support: Array,
     settings: Array,
-    max_consequent: int,
+    limits: Array,
     raw: bool,
     exclude: bool,
     ids: Array,
@@ -267,7 +393,8 @@ def predict_plus_batch(
 ) -> None:
     """Rank the next items of a batch of encoded queries with CPT+.
 
-    ``settings`` holds ``(noise_ratio, min_update_ratio, min_score_ratio)``.
+    ``settings`` holds ``(noise_ratio, min_update_ratio, min_score_ratio)``
+    and ``limits`` ``(max_consequent, max_candidates)``.
     ``ids``/``scores`` are ``(N, k)``, pre-filled with ``-1`` and ``0``;
     ``dense`` is ``(N, V)`` to receive whole rows, or ``(N, 0)``. With
     ``exclude`` the query's items are not ranked (the table is unchanged).
@@ -277,14 +404,14 @@ def predict_plus_batch(
     if n_chunks == 1:  # no thread launch for small batches
         _plus_range(
             0, n, q_values, q_offsets,
-            structures, support, settings, max_consequent, raw, exclude, ids,
+            structures, support, settings, limits, raw, exclude, ids,
             scores, dense,
         )  # fmt: skip
         return
     for chunk in prange(n_chunks):
         _plus_range(
             chunk * n // n_chunks, (chunk + 1) * n // n_chunks, q_values, q_offsets,
-            structures, support, settings, max_consequent, raw, exclude, ids,
+            structures, support, settings, limits, raw, exclude, ids,
             scores, dense,
         )  # fmt: skip
 
@@ -300,11 +427,12 @@ def _validate_plus_range(
     structures: Structures,
     support: Array,
     settings: Array,
-    max_consequent: int,
+    limits: Array,
     ratios: Array,
     hits: Array,
 ) -> None:
     width = support.shape[0]
+    max_consequent, max_candidates = limits[0], limits[1]
     scratch = new_scratch(structures, width, longest(q_offsets, lo, hi))
     state = new_state(width, structures[5].shape[1])
     levels = np.zeros(ratios.shape[0], dtype=np.int64)
@@ -313,12 +441,12 @@ def _validate_plus_range(
         query = q_values[q_offsets[q] : q_offsets[q + 1]]
         if query.shape[0] == 0:
             continue
-        start_query(query, scratch, state, structures)
+        start_query(query, scratch, state, structures, max_candidates)
         for j in range(ratios.shape[0]):
             levels[j] = 1 + int(query.shape[0] * ratios[j])
         n_touched = _predict_plus_one(
             query, scratch, structures, support, state, settings, max_consequent,
-            levels, snaps,
+            max_candidates, levels, snaps,
         )  # fmt: skip
         for j in range(ratios.shape[0]):
             for mode in range(2):
@@ -335,7 +463,7 @@ def validate_plus_batch(
     structures: Structures,
     support: Array,
     settings: Array,
-    max_consequent: int,
+    limits: Array,
     ratios: Array,
     hits: Array,
     n_chunks: int,
@@ -345,19 +473,20 @@ def validate_plus_batch(
     ``hits[q, j, 0]`` is 1 when query ``q``'s best item under ratio ``j`` is
     one of its targets (``t_values[t_offsets[q]:t_offsets[q + 1]]``), and
     ``hits[q, j, 1]`` the same for its best item outside the query; one run
-    of the largest ratio serves every ratio.
+    of the largest ratio serves every ratio. ``limits`` holds
+    ``(max_consequent, max_candidates)``.
     """
     n = q_offsets.shape[0] - 1
     if n_chunks == 1:  # no thread launch for small batches
         _validate_plus_range(
             0, n, q_values, q_offsets,
-            t_values, t_offsets, structures, support, settings, max_consequent,
+            t_values, t_offsets, structures, support, settings, limits,
             ratios, hits,
         )  # fmt: skip
         return
     for chunk in prange(n_chunks):
         _validate_plus_range(
             chunk * n // n_chunks, (chunk + 1) * n // n_chunks, q_values, q_offsets,
-            t_values, t_offsets, structures, support, settings, max_consequent,
+            t_values, t_offsets, structures, support, settings, limits,
             ratios, hits,
         )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,12 +12,15 @@ from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.next_item.tree import _plus_kernels
-from seqpred.models.next_item.tree._base import Batch, CompactTreeBase
+from seqpred.models.next_item.tree._base import MAX_WINDOW, Batch, CompactTreeBase
+from seqpred.models.next_item.tree._kernels import UNBOUNDED
 
 __all__ = ["CPTPlus"]
 
 AUTO_UPDATE_RATIOS = (2.0, 1.0, 0.0)
 """Candidates for ``min_update_ratio="auto"``, the default first."""
+DEFAULT_MAX_CANDIDATES = 640
+"""Default ``max_candidates``: see the class Notes for the trade-off."""
 AUTO_PLUS_LENGTHS: tuple[int | None, ...] = (None, 6, 8)
 """Candidates for ``max_sequence_length="auto"``, the default first. Under
 the papers' protocol 8 beats CPT's 20 on MSNBC and BIBLE_WORD and loses
@@ -69,6 +73,12 @@ class CPTPlus(CompactTreeBase):
     max_consequent_length : int or None, default=98
         Score at most this many items of each consequent (the nearest ones);
         ``None`` scores them all. The reference implementation uses 98.
+    max_candidates : int or None, default=640
+        A sub-query looks for its similar sequences among the last
+        ``max_candidates`` training sequences that hold its rarest item (the
+        most recent ones, in training order); ``None`` searches them all.
+        This bounds the cost of a query however large the training set grows
+        (see Notes).
     fallback : None, "most_frequent" or a symbol, default=None
         Answer of :meth:`predict` when the count table is empty.
     on_unknown : {"ignore", "error"}, default="ignore"
@@ -144,6 +154,20 @@ class CPTPlus(CompactTreeBase):
     bitsets when that list is short, else ANDs the bitsets word by word.
     ``partial_fit`` appends sequences to the store and the index.
 
+    The candidate bound: without it, the sequences similar to a sub-query of
+    frequent items grow with the training set, and so does the cost of a
+    query (600x from 10^4 to 10^6 synthetic click sessions); with
+    ``max_candidates=M`` a sub-query reads at most ``M`` id-list entries (or
+    the bitset words that hold them) and scores at most ``M`` consequents,
+    so the cost per query levels off once items occur in more than ``M``
+    sequences (about 1x from 10^4 to 10^6 sessions, ``benchmarks/serve.py``).
+    The trade-off: an item's older sequences stop contributing, which favours
+    recent behaviour (what a live log wants) and loses evidence on a small
+    or stationary log. Under the CPT+ papers' protocol (at most 5,000
+    sequences) the default 640 is within 0.3 point of the unbounded model on
+    SIGN, BMS, MSNBC, BIBLE_WORD and LEVIATHAN; 256 costs MSNBC 1.3 points;
+    ``None`` restores the unbounded search (docs/benchmarks.md).
+
     Limits: only items that followed all items of a (sub-)query in some
     training sequence can be predicted, and the order of query items is
     ignored when matching.
@@ -179,6 +203,7 @@ class CPTPlus(CompactTreeBase):
         "min_score_ratio": [Interval(float, 1, None)],
         "predict_repeats": [bool, Options({"auto"})],
         "max_consequent_length": [None, Interval(int, 1, None)],
+        "max_candidates": [None, Interval(int, 1, None)],
         "fallback": [None, str, int],
         "on_unknown": [Options({"ignore", "error"})],
     }
@@ -195,6 +220,7 @@ class CPTPlus(CompactTreeBase):
         min_score_ratio: float = 1.002,
         predict_repeats: bool | str = "auto",
         max_consequent_length: int | None = 98,
+        max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
         fallback: Any = None,
         on_unknown: str = "ignore",
     ) -> None:
@@ -205,6 +231,7 @@ class CPTPlus(CompactTreeBase):
         self.min_score_ratio = min_score_ratio
         self.predict_repeats = predict_repeats
         self.max_consequent_length = max_consequent_length
+        self.max_candidates = max_candidates
         self.fallback = fallback
         self.on_unknown = on_unknown
 
@@ -227,6 +254,13 @@ class CPTPlus(CompactTreeBase):
     def _set_option(self, option: Any) -> None:
         self.min_update_ratio_ = float(option)
 
+    def _limits(self) -> Array:
+        bound = self.max_candidates
+        return np.array(
+            [self._max_consequent(), UNBOUNDED if bound is None else int(bound)],
+            dtype=np.int64,
+        )
+
     def _settings(self, ratio: float) -> Array:
         return np.array([self.noise_ratio, ratio, self.min_score_ratio], np.float64)
 
@@ -243,12 +277,47 @@ class CPTPlus(CompactTreeBase):
             self._structures(),
             self.item_support_,
             self._settings(max(options)),
-            self._max_consequent(),
+            self._limits(),
             np.asarray(options, dtype=np.float64)[order],
             hits,
             self._n_chunks(len(queries)),
         )
         return hits[:, np.argsort(order)]
+
+    def _top_k_one(self, query: Array, k: int) -> tuple[Array, Array]:
+        """One query through the compiled one-query path (work arrays reused)."""
+        one = self._one_query()
+        thread = threading.get_ident()
+        work = one.by_thread.get(thread)
+        if work is None:
+            work = one.by_thread[thread] = _plus_kernels.new_work(
+                one.structures, len(self.item_support_), one.window
+            )
+        ids, scores = _plus_kernels.predict_plus_one(
+            query, one.window, work, one.structures, self.item_support_,
+            one.settings, one.limits, not self.predict_repeats_, k,
+        )  # fmt: skip
+        return ids, scores
+
+    def _one_query(self) -> _OneQuery:
+        """Return the structures, settings and work of the one-query path."""
+        params = (
+            self.window,
+            self.noise_ratio,
+            self.min_update_ratio_,
+            self.min_score_ratio,
+            self.max_consequent_length,
+            self.max_candidates,
+        )
+        one = self.__dict__.get("_one_query_cache")
+        if (
+            one is None
+            or one.values is not self.sequence_values_
+            or one.support is not self.item_support_
+            or one.params != params
+        ):
+            one = self._one_query_cache = _OneQuery(self, params)
+        return one
 
     def _count_tables(
         self, queries: Batch, ids: Array, scores: Array, dense: Array, raw: bool
@@ -259,7 +328,7 @@ class CPTPlus(CompactTreeBase):
             self._structures(),
             self.item_support_,
             self._settings(self.min_update_ratio_),
-            self._max_consequent(),
+            self._limits(),
             raw,
             not self.predict_repeats_,
             ids,
@@ -267,3 +336,35 @@ class CPTPlus(CompactTreeBase):
             dense,
             self._n_chunks(len(queries)),
         )
+
+
+class _OneQuery:
+    """A private cache of :meth:`CPTPlus._top_k_one` (not saved, not counted).
+
+    Holds the model's structures, settings and limits as the kernel takes
+    them, and one set of work arrays per calling thread (about 8 bytes per
+    training sequence and 48 per symbol each). ``fit`` and ``partial_fit``
+    replace the arrays it was built from, and a parameter change changes
+    ``params``: either rebuilds it.
+    """
+
+    __slots__ = (
+        "by_thread",
+        "limits",
+        "params",
+        "settings",
+        "structures",
+        "support",
+        "values",
+        "window",
+    )
+
+    def __init__(self, model: CPTPlus, params: tuple[Any, ...]) -> None:
+        self.values = model.sequence_values_
+        self.support = model.item_support_
+        self.params = params
+        self.structures = model._structures()
+        self.settings = model._settings(model.min_update_ratio_)
+        self.limits = model._limits()
+        self.window = min(model.window, MAX_WINDOW)
+        self.by_thread: dict[int, Any] = {}
