@@ -11,6 +11,13 @@ inherits ``predict``, ``predict_top_k``, ``predict_proba`` and ``score``:
     candidates (a row of ``-1`` is a *no match*);
 ``_proba(queries)``
     return ``(N, vocabulary_.size)`` probabilities over all ids.
+
+It may also implement ``_top_k_one(query, k)``, the one-query path: the
+``(ids, scores)`` of shape ``(k,)`` for one encoded query (an ``int64`` id
+array), equal to row 0 of ``_top_k_ids``, never a reserved id, and cheap
+enough that a single query costs about what it costs inside a batch.
+:meth:`NextItemMixin.predict_top_k_encoded` (ids in, ids out, no
+re-validation) and one-query calls of the public methods use it.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ class NextItemMixin(BaseEstimator):
 
     def _proba(self, queries: SequenceSet) -> Array:
         raise NotImplementedError
+
+    _top_k_one: Any = None  # optional: see the module docstring
 
     # -- fitting
     def fit(self, X: Any, y: None = None) -> NextItemMixin:
@@ -127,12 +136,67 @@ class NextItemMixin(BaseEstimator):
         queries = self._queries(X, "predict_top_k")
         if len(queries) == 0:
             return np.empty((0, k), dtype=np.int64), np.empty((0, k))
+        if len(queries) == 1 and self._top_k_one is not None:
+            return self.predict_top_k_encoded(queries.values, None, int(k))
         ids, scores = self._top_k_ids(queries, int(k))
         if ids.shape != (len(queries), k) or scores.shape != ids.shape:
             raise AssertionError(  # a model bug, not a user error
                 f"{type(self).__name__}._top_k_ids returned shapes {ids.shape} and "
                 f"{scores.shape}; expected ({len(queries)}, {k})."
             )
+        reserved = (ids >= 0) & (ids < Vocabulary.n_reserved)
+        if reserved.any():  # never offer <pad>/<unk>/<sep> as a prediction
+            ids = np.where(reserved, -1, ids)
+            scores = np.where(reserved, 0.0, scores)
+        return ids, scores
+
+    def predict_top_k_encoded(
+        self, values: Array, offsets: Array | None = None, k: int = 5
+    ) -> tuple[Array, Array]:
+        """Rank the next ids of encoded queries: ids in, ids out, nothing re-checked.
+
+        The small-batch path of a service, which encodes each event once
+        (``vocabulary_.encode(symbols, unknown="unk")``) and asks for the
+        next items many times: one query costs about what it costs inside a
+        batch (a compiled one-query path where the model has one).
+
+        Parameters
+        ----------
+        values : ndarray of int64
+            Ids of ``vocabulary_``, ``UNK_ID`` for unknown symbols. They are
+            trusted: an id outside ``0..vocabulary_.size - 1`` is undefined
+            behaviour (use :meth:`predict_top_k_ids` for untrusted input).
+        offsets : ndarray of int64 or None, default=None
+            Query boundaries (``N + 1`` entries); ``None`` means that
+            ``values`` is one query.
+        k : int, default=5
+            Candidates per query (an int >= 1, not checked).
+
+        Returns
+        -------
+        ids, scores : ndarray of shape (N, k)
+            As :meth:`predict_top_k_ids`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from seqpred.models.next_item import MarkovPredictor
+        >>> model = MarkovPredictor(order=1).fit(["abab", "abc"])
+        >>> query = model.vocabulary_.encode(["a"], unknown="unk")
+        >>> ids, scores = model.predict_top_k_encoded(query, k=2)
+        >>> ids.tolist(), scores.tolist()
+        ([[4, -1]], [[1.0, 0.0]])
+        >>> model.vocabulary_.decode(ids[0, :1])
+        ['b']
+        """
+        check_is_fitted(self, "predict_top_k_encoded")
+        if offsets is None and self._top_k_one is not None:
+            ids, scores = self._top_k_one(values, k)
+            return ids[None, :], scores[None, :]
+        if offsets is None:
+            offsets = np.array([0, len(values)], dtype=np.int64)
+        queries = SequenceSet(values, offsets, vocabulary=self.vocabulary_)
+        ids, scores = self._top_k_ids(queries, k)
         reserved = (ids >= 0) & (ids < Vocabulary.n_reserved)
         if reserved.any():  # never offer <pad>/<unk>/<sep> as a prediction
             ids = np.where(reserved, -1, ids)

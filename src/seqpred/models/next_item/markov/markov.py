@@ -18,6 +18,7 @@ from seqpred.models.next_item.markov._contexts import (
     ragged_rows,
     store_tables,
 )
+from seqpred.models.next_item.markov._fast import markov_top_k_one, packed_tables
 from seqpred.models.next_item.markov._incremental import ContextCountsPartialFit
 
 __all__ = ["MarkovPredictor"]
@@ -177,3 +178,7 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         proba = np.zeros((len(queries), self.vocabulary_.size), dtype=np.float64)
         self._scatter(queries, None, proba)
         return proba
+
+    def _top_k_one(self, query: Array, k: int) -> tuple[Array, Array]:
+        ids, scores = markov_top_k_one(packed_tables(self), query, k, self.min_count)
+        return ids, scores

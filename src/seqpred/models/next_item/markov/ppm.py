@@ -20,6 +20,12 @@ from seqpred.models.next_item.markov._contexts import (
     store_tables,
     suffix_queries,
 )
+from seqpred.models.next_item.markov._fast import (
+    ESCAPES,
+    packed_tables,
+    ppm_top_k_one,
+    work_arrays,
+)
 from seqpred.models.next_item.markov._incremental import ContextCountsPartialFit
 from seqpred.models.next_item.markov._ppm_sparse import sparse_top_k
 
@@ -258,6 +264,19 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
             ids.append(top)
             scores.append(top_p)
         return np.concatenate(ids), np.concatenate(scores)
+
+    def _top_k_one(self, query: Array, k: int) -> tuple[Array, Array]:
+        marks, acc = work_arrays(self, self.vocabulary_.size)
+        ids, scores = ppm_top_k_one(
+            packed_tables(self),
+            query,
+            k,
+            self.exclusion,
+            ESCAPES[self.escape],
+            marks,
+            acc,
+        )
+        return ids, scores
 
     # -- sequence probabilities
     def log_proba(self, X: Any) -> list[Array]:
