@@ -99,14 +99,19 @@ def _empty_report(n_skipped: int, k: int) -> NextItemReport:
 
 
 def _predict(model: NextItemModel, queries: SequenceSet, k: int, who: str) -> Array:
-    """Return the model's ``(N, k)`` top-k ids after checking their shape."""
+    """Return the model's ``(N, k')`` top-k ids after checking their shape.
+
+    ``k' = min(k, number of symbols)``: models cap ``k`` at their symbols.
+    """
     ids, _ = model.predict_top_k_ids(queries, k)
     ids = as_ids(ids, "predict_top_k_ids(...) ids", who, ndim=2, low=-1)
-    if ids.shape != (len(queries), k):
+    width = min(k, max(len(model.vocabulary_), 1))
+    if ids.shape != (len(queries), width) and ids.shape != (len(queries), k):
         raise DataError(
             f"{who}: the model returned ids of shape {ids.shape}; expected "
-            f"{(len(queries), k)} (one row of k ids per query). Fix the model's "
-            "predict_top_k_ids to pad rows with -1."
+            f"{(len(queries), width)} (one row of k ids per query, k capped at "
+            "the number of symbols). Fix the model's predict_top_k_ids to pad "
+            "rows with -1."
         )
     return ids
 
@@ -132,7 +137,7 @@ def _score(
     predict_seconds = time.perf_counter() - tic
     n_success = int(in_set(ids[:, 0], answers, who).sum())
     n_no_match = int((~has_prediction(ids, who)).sum())
-    rank = first_hit_rank(ids, answers[:, 0], k, who)
+    rank = first_hit_rank(ids, answers[:, 0], ids.shape[1], who)
     return NextItemReport(
         n_queries=n,
         n_skipped=len(ss) - n,

@@ -53,9 +53,10 @@ def _assert_proba(model: Any, X: Any, what: str) -> None:
 def _assert_top_k(model: Any, X: Any, k: int, what: str) -> None:
     """Rows of at most k unique known symbols, scores non-increasing."""
     ids, scores = model.predict_top_k_ids(X, k=k)
-    assert ids.shape == scores.shape == (len(X), k), (
+    width = min(k, max(len(model.vocabulary_), 1))  # k is capped at the symbols
+    assert ids.shape == scores.shape == (len(X), width), (
         f"{what}: predict_top_k_ids shapes {ids.shape}, {scores.shape}; "
-        f"expected {(len(X), k)}"
+        f"expected {(len(X), width)}"
     )
     rows = model.predict_top_k(X, k=k)
     assert len(rows) == len(X), f"{what}: predict_top_k gave {len(rows)} rows"

@@ -127,12 +127,16 @@ class NextItemMixin(BaseEstimator):
         """Return ``(ids, scores)`` arrays of shape ``(N, k)``; ``-1`` marks no item.
 
         The fast path for evaluation: no decoding. Ids index
-        ``vocabulary_`` (decode with ``vocabulary_.decode``).
+        ``vocabulary_`` (decode with ``vocabulary_.decode``). ``k`` is capped
+        at the number of symbols (no model ranks more), so memory grows as
+        ``N · min(k, V)`` whatever ``k`` is asked: with ``k`` above the
+        vocabulary size the arrays have ``len(vocabulary_)`` columns.
         """
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise InvalidParameterError(
                 f"{type(self).__name__}: k must be an int >= 1; got {k!r}. Use k=5."
             )
+        k = min(int(k), max(len(self.vocabulary_), 1)) if self.is_fitted else k
         queries = self._queries(X, "predict_top_k")
         if len(queries) == 0:
             return np.empty((0, k), dtype=np.int64), np.empty((0, k))
@@ -170,7 +174,8 @@ class NextItemMixin(BaseEstimator):
             Query boundaries (``N + 1`` entries); ``None`` means that
             ``values`` is one query.
         k : int, default=5
-            Candidates per query (an int >= 1, not checked).
+            Candidates per query (an int >= 1, not checked; capped at the
+            number of symbols).
 
         Returns
         -------
@@ -190,6 +195,7 @@ class NextItemMixin(BaseEstimator):
         ['b']
         """
         check_is_fitted(self, "predict_top_k_encoded")
+        k = min(k, max(len(self.vocabulary_), 1))  # memory N · min(k, V)
         if offsets is None and self._top_k_one is not None:
             ids, scores = self._top_k_one(values, k)
             return ids[None, :], scores[None, :]
@@ -235,6 +241,7 @@ class NextItemMixin(BaseEstimator):
         flat_ok = (ids >= 0).ravel().tolist()
         flat_scores = scores.ravel().tolist()
         rows: list[list[tuple[Hashable, float]]] = []
+        k = ids.shape[1]  # at most the number of symbols
         for r in range(ids.shape[0]):
             lo = r * k
             rows.append(
