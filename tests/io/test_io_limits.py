@@ -309,3 +309,37 @@ def test_network_is_charged_to_the_loader_budget(gru_file, monkeypatch):
     monkeypatch.setattr(_weights, "active_budget", lambda: tight)
     with pytest.raises(ModelTooLargeError, match="the RNNNextItem network needs"):
         io.load(gru_file)
+
+
+def test_fit_on_an_npy_claiming_a_huge_shape_is_a_clear_error(tmp_path, capsys):
+    from seqpred.cli import main
+    from seqpred.data.readers import read_sequences
+
+    path = tmp_path / "huge.npy"
+    path.write_bytes(_npy_with_shape("(1000000000000,)"))
+    with pytest.raises(DataError, match="declares shape"):
+        read_sequences(path)
+    code = main(["fit", str(path), "-o", str(tmp_path / "m.seqpred")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "declares shape (1000000000000,)" in err and "this is a bug" not in err
+
+
+def test_npz_input_to_fit_is_read_with_the_same_checks(tmp_path):
+    from seqpred.data.readers import read_sequences
+
+    path = tmp_path / "x.npz"
+    np.savez(path, x=np.array([[1, 2, 3], [4, 5, 6]]))
+    assert read_sequences(path).to_lists() == [[1, 2, 3], [4, 5, 6]]
+    with pytest.raises(DataTooLargeError):
+        load_array(path, max_bytes=8)
+
+
+def test_text_array_with_invalid_code_points_is_refused(tmp_path):
+    path = tmp_path / "u.npy"
+    np.save(path, np.array([["a", "b"]]))
+    data = bytearray(path.read_bytes())
+    data[-4:] = (0x110000).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="not Unicode code points"):
+        load_array(path)

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import struct
+import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -297,6 +298,7 @@ def read_npy_header(stream: IO[bytes], what: str, error: ErrorFactory) -> NpyHea
         EOFError,
         struct.error,
         UnicodeDecodeError,
+        tokenize.TokenError,  # NumPy tokenizes old headers
     ) as exc:
         raise error(f"{what} has an unreadable .npy header ({describe(exc)})") from None
     header = NpyHeader(tuple(shape), bool(fortran), np.dtype(dtype), stream.tell())
@@ -307,8 +309,9 @@ def read_npy_header(stream: IO[bytes], what: str, error: ErrorFactory) -> NpyHea
 def _check_header(header: NpyHeader, what: str, error: ErrorFactory) -> None:
     if header.dtype.hasobject:
         raise error(
-            f"{what} holds Python objects (dtype {header.dtype}), which only "
-            "pickle can read and seqpred never unpickles"
+            f"{what} is not a plain .npy array: it holds Python objects (dtype "
+            f"{header.dtype}), which only pickle can read and seqpred never "
+            "unpickles"
         )
     if not all(isinstance(side, int) and side >= 0 for side in header.shape):
         raise error(f"{what} declares an invalid shape {header.shape}")
@@ -352,9 +355,24 @@ def read_npy_data(
     if header.count == 0 or header.dtype.itemsize == 0:
         return np.zeros(header.shape, dtype=header.dtype)
     array: Array = np.frombuffer(buffer, dtype=header.dtype)
+    if header.dtype.kind == "U":
+        _check_code_points(buffer, header.dtype, what, error)
     if header.fortran_order:
         return array.reshape(header.shape, order="F")
     return array.reshape(header.shape)
+
+
+def _check_code_points(
+    buffer: bytearray, dtype: np.dtype[Any], what: str, error: ErrorFactory
+) -> None:
+    """Refuse UTF-32 text holding values that are not Unicode code points."""
+    order = dtype.byteorder if dtype.byteorder in "<>" else "="
+    codes = np.frombuffer(buffer, dtype=np.dtype(f"{order}u4"))
+    if codes.size and int(codes.max()) > 0x10FFFF:
+        raise error(
+            f"{what} holds text ({dtype}) with values that are not Unicode code "
+            "points (above U+10FFFF)"
+        )
 
 
 def read_npz(

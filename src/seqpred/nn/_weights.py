@@ -22,6 +22,7 @@ Only then is the network built for real and the weights loaded into it.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import torch
@@ -221,7 +222,8 @@ def _meta_tensors(
 ) -> tuple[Tensors, int]:
     """Build the network on the meta device; return its tensors and buffer bytes."""
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # hostile settings may make torch warn
             module = network_class(**config)
     except Exception as exc:  # hostile settings: any constructor error
         reason = str(exc).strip() or type(exc).__name__

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from seqpred.data.readers._common import BOM, PathLike, check_path, spooled
-from seqpred.data.readers.arrays import read_numpy
+from seqpred.data.readers.arrays import load_array, read_numpy
 from seqpred.data.readers.fasta import read_fasta
 from seqpred.data.readers.lines import read_lines
 from seqpred.data.readers.spmf import read_spmf
@@ -65,6 +63,7 @@ _SUFFIXES = {
     ".ffn": "fasta",
     ".ts": "ucr",
     ".npy": "numpy",
+    ".npz": "numpy",
 }
 _SNIFFED = {".txt", ".dat", ".tsv", ".text", ""}  # told apart by content
 _LOOK_AHEAD = 1 << 16  # bytes read to tell a format from content
@@ -77,16 +76,9 @@ _FLOAT_TOKEN = re.compile(r"^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$")
 
 
 def _load_numpy(path: PathLike, **options: Any) -> SequenceSet:
-    """Read a ``.npy`` file (never with pickle) through :func:`read_numpy`."""
+    """Read a ``.npy`` or ``.npz`` file with :func:`load_array` (budget, no pickle)."""
     p = check_path(path, "read_sequences")
-    try:
-        array = np.load(p, allow_pickle=False)
-    except ValueError as exc:
-        raise DataError(
-            f"read_sequences: {str(p)!r} is not a plain .npy array ({exc}); "
-            "expected an array saved with numpy.save. Object arrays are refused."
-        ) from None
-    return read_numpy(array, **options)
+    return read_numpy(load_array(p), **options)
 
 
 _READERS: dict[str, Callable[..., SequenceSet]] = {
