@@ -403,6 +403,13 @@ class BadScore(LastItem):
         return 2.0
 
 
+class ProbaDisagreesWithTopK(LastItem):
+    def _proba(self, queries):
+        rows = super()._proba(queries)
+        rows[:, 3:] = rows[:, :2:-1]  # user ids in reverse: another ranking
+        return rows
+
+
 class ForgetfulPartialFit(LastItem):
     _tags = Tags(task="next-item", supports_partial_fit=True)
 
@@ -435,6 +442,7 @@ BROKEN = [
     (AcceptsBareSequence, "bad_input"),
     (BadScore, "prediction_shapes"),
     (ForgetfulPartialFit, "partial_fit"),
+    (ProbaDisagreesWithTopK, "multistep"),
 ]
 
 

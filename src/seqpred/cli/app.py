@@ -47,6 +47,7 @@ from seqpred.cli.tasks import (
     PredictOptions,
     handler_for,
     model_tokens,
+    reject_options,
     remember_tokens,
     with_model_tokens,
 )
@@ -149,6 +150,14 @@ PlotOption = Annotated[
     Path | None,
     typer.Option(
         "--plot", metavar="PNG", help="Save a forecast plot (forecast models)."
+    ),
+]
+StepsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--steps",
+        min=1,
+        help="Items ahead: continuations of this many items (next-item models).",
     ),
 ]
 
@@ -330,6 +339,7 @@ def predict(
         ),
     ] = None,
     horizon: HorizonOption = None,
+    steps: StepsOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = OutputFormat.table,
     data_format: DataFormatOption = "auto",
@@ -346,8 +356,12 @@ def predict(
         horizon=horizon,
         plot=plot,
         fmt=fmt,
+        steps=steps,
     )
-    handler_for(_task_of(estimator)).predict(estimator, options)
+    task = _task_of(estimator)
+    if task != "next-item":
+        reject_options(task, steps=steps)
+    handler_for(task).predict(estimator, options)
 
 
 @app.command(

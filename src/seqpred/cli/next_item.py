@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from seqpred.cli.args import query_symbols
-from seqpred.cli.output import emit, emit_predictions, step
+from seqpred.cli.output import OutputFormat, emit, emit_predictions, step
 from seqpred.cli.tasks import (
     DataSource,
     EvaluateOptions,
@@ -17,7 +17,7 @@ from seqpred.cli.tasks import (
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import InvalidParameterError
 
-__all__ = ["describe", "evaluate", "fit_arguments", "predict"]
+__all__ = ["describe", "emit_continuations", "evaluate", "fit_arguments", "predict"]
 
 TASK = "next-item"
 
@@ -58,9 +58,51 @@ def predict(estimator: Any, options: PredictOptions) -> None:
         raw.extend(read.to_lists())
     symbols = estimator.vocabulary_.symbols
     queries = [query_symbols(q, symbols) for q in raw]
+    if options.steps is not None:
+        paths = estimator.predict_next(queries, steps=options.steps, k=options.top_k)
+        emit_continuations(options.fmt, queries, paths, ids=ids)
+        return
     best = estimator.predict(queries)
     ranked = estimator.predict_top_k(queries, k=options.top_k)
     emit_predictions(options.fmt, queries, best, ranked, ids=ids)
+
+
+def emit_continuations(
+    fmt: OutputFormat,
+    queries: list[list[Any]],
+    paths: list[list[tuple[list[Any], float]]],
+    ids: list[Any] | None = None,
+) -> None:
+    """Write the continuations of each query: one row per continuation, best first.
+
+    A query with none shows ``(no match)`` in the table, an empty list in
+    JSON and empty ``rank,continuation,probability`` cells in CSV.
+    """
+    keys = list(range(len(queries))) if ids is None else ids
+    if fmt is OutputFormat.json:
+        data = [
+            {
+                **({} if ids is None else {"id": key}),
+                "query": q,
+                "continuations": [
+                    {"items": items, "probability": p} for items, p in row
+                ],
+            }
+            for key, q, row in zip(keys, queries, paths)
+        ]
+        emit(fmt, header=[], rows=[], data=data)
+        return
+    rows: list[list[Any]] = []
+    for key, q, row in zip(keys, queries, paths):
+        first = [key] if fmt is OutputFormat.csv or ids is not None else []
+        rows.extend([*first, q, r + 1, items, p] for r, (items, p) in enumerate(row))
+        if not row:
+            empty = "(no match)" if fmt is OutputFormat.table else None
+            rows.append([*first, q, None, empty, None])
+    label = ("query_id" if ids is None else "id") if fmt is OutputFormat.csv else "id"
+    with_key = fmt is OutputFormat.csv or ids is not None
+    header = [*([label] if with_key else []), "query", "rank", "continuation"]
+    emit(fmt, header=[*header, "probability"], rows=rows)
 
 
 def _plain(value: Any) -> Any:

@@ -113,6 +113,7 @@ class PredictOptions:
     horizon: int | None = None
     plot: Path | None = None
     fmt: OutputFormat = OutputFormat.table
+    steps: int | None = None
 
     def split_inputs(self) -> list[list[str]]:
         """Split the ``--input`` strings into tokens (whitespace or chars)."""

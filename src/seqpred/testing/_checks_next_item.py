@@ -219,6 +219,100 @@ def _assert_same_predictions(model: Any, reference: Any, X: Any, what: str) -> N
         ), f"{what}: predict_proba differs"
 
 
+def _assert_paths(model: Any, X: Any, steps: int, k: int, what: str) -> None:
+    """Shapes, valid ids, probabilities in [0, 1] and non-increasing over paths."""
+    paths, probs = model.predict_next_ids(X, steps=steps, k=k)
+    n = len(X)
+    assert paths.shape == (n, k, steps) and probs.shape == (n, k), (
+        f"{what}: predict_next_ids shapes {paths.shape}, {probs.shape}; expected "
+        f"{(n, k, steps)} and {(n, k)}"
+    )
+    assert ((probs >= 0) & (probs <= 1 + TOLERANCE)).all(), (
+        f"{what}: path probabilities outside [0, 1]: {probs.tolist()}"
+    )
+    assert (np.diff(probs, axis=1) <= TOLERANCE).all(), (
+        f"{what}: path probabilities increase along a row: {probs.tolist()}"
+    )
+    empty = paths[:, :, 0] < 0
+    assert ((paths < 0).all(axis=2) == empty).all() and (probs[empty] == 0).all(), (
+        f"{what}: a path is partly -1, or a missing path has a probability"
+    )
+    real = paths[~empty]
+    assert ((real >= 3) & (real < model.vocabulary_.size)).all(), (
+        f"{what}: a path holds a reserved or out-of-range id"
+    )
+    rows = model.predict_next(X, steps=steps, k=k)
+    assert [len(r) for r in rows] == (~empty).sum(axis=1).tolist(), (
+        f"{what}: predict_next rows and predict_next_ids disagree on lengths"
+    )
+    symbols = set(model.vocabulary_.symbols)
+    for row in rows:
+        for items, _ in row:
+            assert len(items) == steps and set(items) <= symbols, (
+                f"{what}: predict_next gave the path {items!r}"
+            )
+
+
+def _same_up_to_ties(got: list[Any], expected: list[Any], what: str) -> None:
+    """Items equal, except that items of equal probability may swap."""
+    assert len(got) == len(expected), f"{what}: {got} vs {expected}"
+    for (a, pa), (b, pb) in zip(got, expected):
+        if a != b:
+            assert abs(pa - pb) <= 1e-6, f"{what}: {got} vs {expected}"
+
+
+def check_multistep(estimator: BaseEstimator) -> None:
+    """Check ``predict_next`` and ``predict_within`` (shapes, steps=1, seeds).
+
+    Paths have the documented shapes and probabilities in [0, 1],
+    non-increasing over the ``k`` paths; with ``steps=1`` the items are those
+    of ``predict_top_k`` (ties aside) with ``predict_proba``'s probabilities;
+    sampling with an int seed is reproducible.
+    """
+    model = _fitted(estimator)
+    if not model.get_tags().probabilistic:
+        raise SkipCheck("the estimator is not probabilistic")
+    data = make_data(model.get_tags())
+    queries = [*data.queries[:6], []]
+    _assert_paths(model, queries, 3, 4, "steps=3")
+    _assert_paths(model, [], 2, 3, "an empty batch")
+    one = model.predict_next(queries, steps=1, k=3)
+    if getattr(model, "horizon", 1) == 1:  # proba and top-k are the next item's
+        proba = model.predict_proba(queries)
+        index = {s: j for j, s in enumerate(model.vocabulary_.symbols)}
+        for i, row in enumerate(one):
+            for items, p in row:
+                assert abs(p - proba[i, index[items[0]]]) <= 1e-6, (
+                    f"query {i}: steps=1 gave P({items[0]!r}) = {p}, "
+                    f"predict_proba {proba[i, index[items[0]]]}"
+                )
+        ranked = model.predict_top_k(queries, k=3)
+        for i, (row, top) in enumerate(zip(one, ranked)):
+            expected = [(item, proba[i, index[item]]) for item, _ in top]
+            got = [(items[0], p) for items, p in row]
+            _same_up_to_ties(got, expected, f"query {i}: steps=1 vs predict_top_k")
+    within = model.predict_within(queries, steps=1, k=3, method="enumerate")
+    for i, (row, paths) in enumerate(zip(within, one)):
+        _same_up_to_ties(
+            row, [(items[0], p) for items, p in paths], f"query {i}: within 1"
+        )
+    for rows in (
+        model.predict_within(queries, steps=3, k=4),
+        model.predict_within(queries, steps=2, k=4, method="sample", random_state=0),
+    ):
+        for row in rows:
+            scores = [p for _, p in row]
+            assert all(0 <= p <= 1 + TOLERANCE for p in scores), scores
+            assert all(a >= b for a, b in zip(scores, scores[1:])), scores
+    seeded = {"steps": 2, "k": 3, "method": "sample", "random_state": 0}
+    for name in ("predict_next", "predict_within"):
+        method = getattr(model, name)
+        first = method(queries, n_samples=20, **seeded)
+        assert first == method(queries, n_samples=20, **seeded), (
+            f"{name}(method='sample', random_state=0) gave two results"
+        )
+
+
 NEXT_ITEM_CHECKS: list[Callable[[BaseEstimator], None]] = [
     check_prediction_shapes,
     check_predict_proba,
@@ -227,5 +321,6 @@ NEXT_ITEM_CHECKS: list[Callable[[BaseEstimator], None]] = [
     check_bad_input,
     check_length_one_training,
     check_partial_fit,
+    check_multistep,
 ]
 """Checks for next-item predictors, in the order they run."""

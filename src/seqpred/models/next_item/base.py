@@ -18,6 +18,12 @@ array), equal to row 0 of ``_top_k_ids``, never a reserved id, and cheap
 enough that a single query costs about what it costs inside a batch.
 :meth:`NextItemMixin.predict_top_k_encoded` (ids in, ids out, no
 re-validation) and one-query calls of the public methods use it.
+
+Several steps ahead (``predict_next``, ``predict_within`` and their ``_ids``
+forms) come from :class:`~seqpred.models.next_item._multistep.MultiStepMixin`,
+built on ``_proba``; a model whose ``_proba`` is not its next-step
+distribution (a neural model with ``horizon > 1``) also implements
+``_next_step_proba(queries)``.
 """
 
 from __future__ import annotations
@@ -33,11 +39,12 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.data.vocabulary import Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.models.next_item._multistep import MultiStepMixin
 
 __all__ = ["NextItemMixin"]
 
 
-class NextItemMixin(BaseEstimator):
+class NextItemMixin(MultiStepMixin, BaseEstimator):
     """Public API of next-item predictors (see the module docstring)."""
 
     _task = "next-item"

@@ -199,6 +199,11 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
         proba, _ = self._symbol_proba(queries)
         return proba
 
+    def _next_step_proba(self, queries: SequenceSet) -> Array:
+        """Return the next item's distribution whatever ``horizon`` (multi-step)."""
+        proba, _ = self._step_proba(queries)
+        return proba
+
     def _top_k_ids(self, queries: SequenceSet, k: int) -> tuple[Array, Array]:
         proba, matched = self._symbol_proba(queries)
         size = proba.shape[1]
