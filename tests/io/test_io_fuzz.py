@@ -26,7 +26,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seqpred import io
-from seqpred.data.readers.arrays import load_array
 from seqpred.exceptions import ModelFileError, SeqpredError
 from seqpred.testing.fuzz import HOSTILE_VALUES, mutate_bytes, mutate_model
 
@@ -221,6 +220,8 @@ def test_mutated_npy_files(workdir, rng, which):
         )
         data = head + b"}" + tail
     path.write_bytes(mutate_bytes(data, random.Random(rng.random())))
+    from seqpred.data.readers.arrays import load_array
+
     tracemalloc.start()
     try:
         load_array(path, max_bytes=BUDGET)

@@ -22,7 +22,6 @@ import numpy as np
 import pytest
 
 from seqpred import io
-from seqpred.data.readers.arrays import load_array
 from seqpred.exceptions import (
     DataError,
     DataTooLargeError,
@@ -163,6 +162,8 @@ def test_npy_header_claiming_a_huge_shape_is_refused_before_allocating(
 
 
 def test_npy_file_claiming_a_huge_shape_is_a_data_error(tmp_path):
+    from seqpred.data.readers.arrays import load_array
+
     path = tmp_path / "huge.npy"
     path.write_bytes(_npy_with_shape("(1000000000000,)"))
     with pytest.raises(DataError, match=r"declares shape \(1000000000000,\)"):
@@ -170,6 +171,8 @@ def test_npy_file_claiming_a_huge_shape_is_a_data_error(tmp_path):
 
 
 def test_npy_file_larger_than_the_budget_is_refused(tmp_path):
+    from seqpred.data.readers.arrays import load_array
+
     path = tmp_path / "x.npy"
     np.save(path, np.zeros((100, 100)))
     with pytest.raises(DataTooLargeError, match="needs 80000 bytes"):
@@ -327,6 +330,7 @@ def test_fit_on_an_npy_claiming_a_huge_shape_is_a_clear_error(tmp_path, capsys):
 
 def test_npz_input_to_fit_is_read_with_the_same_checks(tmp_path):
     from seqpred.data.readers import read_sequences
+    from seqpred.data.readers.arrays import load_array
 
     path = tmp_path / "x.npz"
     np.savez(path, x=np.array([[1, 2, 3], [4, 5, 6]]))
@@ -336,6 +340,8 @@ def test_npz_input_to_fit_is_read_with_the_same_checks(tmp_path):
 
 
 def test_text_array_with_invalid_code_points_is_refused(tmp_path):
+    from seqpred.data.readers.arrays import load_array
+
     path = tmp_path / "u.npy"
     np.save(path, np.array([["a", "b"]]))
     data = bytearray(path.read_bytes())
