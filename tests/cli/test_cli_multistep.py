@@ -68,3 +68,19 @@ def test_predict_steps_csv(model: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_steps_must_be_positive(model: Path, capsys: pytest.CaptureFixture[str]):
     code, _, _ = run(capsys, "predict", model, "-i", "a", "--steps", "0")
     assert code == 2
+
+
+def test_evaluate_steps(
+    model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "test.txt"
+    data.write_text(LINES)
+    code, out, err = run(
+        capsys, "evaluate", model, data, "--steps", "2", "--k", "3", "-f", "json"
+    )
+    assert code == 0, err
+    scores = json.loads(out)
+    assert scores["steps"] == 2 and scores["n_queries"] == 5
+    assert 0 <= scores["exact_match"] <= scores["accuracy@1"] <= 1
+    code, _, err = run(capsys, "evaluate", model, data, "--steps", "2", "-c", "2")
+    assert code == 2 and "--consequent" in err

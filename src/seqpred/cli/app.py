@@ -392,6 +392,7 @@ def evaluate(
     ] = 1,
     k: Annotated[int, typer.Option("--k", min=1, help="Cut-off of HR@k, MRR@k.")] = 10,
     horizon: HorizonOption = None,
+    steps: StepsOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = OutputFormat.table,
     data_format: DataFormatOption = "auto",
@@ -407,8 +408,12 @@ def evaluate(
         horizon=horizon,
         plot=plot,
         fmt=fmt,
+        steps=steps,
     )
-    handler_for(_task_of(estimator)).evaluate(estimator, options)
+    task = _task_of(estimator)
+    if task != "next-item":
+        reject_options(task, steps=steps)
+    handler_for(task).evaluate(estimator, options)
 
 
 @app.command(epilog="Example: seqpred datasets --format json")

@@ -115,6 +115,9 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
 
     reject_options(TASK, horizon=options.horizon, plot=options.plot)
     sequences = options.source.read()
+    if options.steps is not None:
+        _evaluate_steps(estimator, sequences, options)
+        return
     with step("evaluating"):
         report = evaluate_next_item(
             estimator,
@@ -122,6 +125,32 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
             window=options.window,
             consequent=options.consequent,
             k=options.k,
+        )
+    values = report.as_dict()
+    emit(
+        options.fmt, header=["metric", "value"], rows=list(values.items()), data=values
+    )
+
+
+def _evaluate_steps(
+    estimator: Any, sequences: SequenceSet, options: EvaluateOptions
+) -> None:
+    """Print the scores of continuations of ``--steps`` items (last items held out)."""
+    from seqpred.evaluate import evaluate_multistep
+
+    if options.consequent != 1:
+        raise InvalidParameterError(
+            "evaluate: --steps N holds out the last N items itself; drop "
+            f"--consequent {options.consequent}, or drop --steps."
+        )
+    assert options.steps is not None
+    with step(f"evaluating {options.steps} steps ahead"):
+        report = evaluate_multistep(
+            estimator,
+            sequences,
+            steps=options.steps,
+            k=options.k,
+            window=options.window,
         )
     values = report.as_dict()
     emit(

@@ -133,6 +133,7 @@ class EvaluateOptions:
     horizon: int | None = None
     plot: Path | None = None
     fmt: OutputFormat = OutputFormat.table
+    steps: int | None = None
 
 
 def handler_for(task: str) -> ModuleType:

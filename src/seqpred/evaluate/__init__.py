@@ -2,7 +2,8 @@
 
 :mod:`seqpred.evaluate.metrics` holds plain metric functions on NumPy arrays;
 :mod:`seqpred.evaluate.next_item` the next-item protocols (hold-out queries
-and k-fold cross-validation by sequence).
+and k-fold cross-validation by sequence); :mod:`seqpred.evaluate.multistep`
+the scores of continuations several steps ahead.
 """
 
 from seqpred.evaluate.metrics import (
@@ -30,6 +31,7 @@ from seqpred.evaluate.metrics import (
     success_in_set,
     token_accuracy,
 )
+from seqpred.evaluate.multistep import MultiStepReport, evaluate_multistep
 from seqpred.evaluate.next_item import (
     NextItemReport,
     cross_validate_next_item,
@@ -37,6 +39,7 @@ from seqpred.evaluate.next_item import (
 )
 
 __all__ = [
+    "MultiStepReport",
     "NextItemReport",
     "accuracy",
     "balanced_accuracy",
@@ -46,6 +49,7 @@ __all__ = [
     "confusion_matrix",
     "coverage",
     "cross_validate_next_item",
+    "evaluate_multistep",
     "evaluate_next_item",
     "exact_match",
     "hit_rate_at_k",
