@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from io_fixtures import *  # noqa: F403  (fixtures: a conftest.py here would clash)
 
 from seqpred import io
 from seqpred.cli import main

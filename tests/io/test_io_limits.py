@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from io_fixtures import *  # noqa: F403  (fixtures: a conftest.py here would clash)
 
 from seqpred import io
 from seqpred.exceptions import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from io_fixtures import *  # noqa: F403  (fixtures: a conftest.py here would clash)
 
 from seqpred import io
 from seqpred.cli import main

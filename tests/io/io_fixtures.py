@@ -1,4 +1,9 @@
-"""Fixtures for the model-file tests: small saved models and a file rewriter."""
+"""Fixtures for the model-file tests: small saved models and a file rewriter.
+
+Test modules import the fixtures they use from here (a ``conftest.py`` in
+this folder would clash with ``tests/neural/conftest.py`` under
+``--doctest-modules``, as neither folder is a package).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,16 @@ import pytest
 
 from seqpred import io
 from seqpred.models.next_item import MarkovPredictor
+
+__all__ = [
+    "gru_bytes",
+    "gru_file",
+    "markov_file",
+    "members_of_fixture",
+    "rewrite_fixture",
+    "set_config_fixture",
+    "write_zip_fixture",
+]
 
 TRAIN = [list("abcabcabd"), list("bcabca"), list("cabcab"), list("abdabd")]
 
