@@ -309,6 +309,7 @@ LAYERS = [
     ("seqpred.compress", 6),
     ("seqpred.testing", 6),
     ("seqpred", 7),  # the package's own __init__: the public names
+    ("seqpred.serve", 7),  # the HTTP service: models, io, data, evaluate below it
     ("seqpred.cli", 8),
     ("seqpred.__main__", 9),
     ("seqpred.tasks", 9),  # deprecated forwards

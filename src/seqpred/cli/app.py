@@ -31,6 +31,7 @@ import typer
 import seqpred
 from seqpred.cli import compress as compress_command
 from seqpred.cli import generate as generate_command
+from seqpred.cli import serve as serve_command
 from seqpred.cli.args import parse_key_values
 from seqpred.cli.model_files import check_output, load_model, save_model
 from seqpred.cli.output import (
@@ -475,6 +476,7 @@ app.command(epilog="Example: seqpred compress book1 -o book1.sqz --model cm")(
 app.command(epilog="Example: seqpred decompress book1.sqz -o book1.out")(
     compress_command.decompress
 )
+app.command(epilog=serve_command.EPILOG)(serve_command.serve)
 
 
 # -- entry points -------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Atomic snapshots of a learning model: the model, its live sessions, one ``lsn``.
+
+A snapshot is a directory ``snapshot-<lsn>`` holding ``model.seqpred``
+(written by :func:`seqpred.io.save`, signed when a key is configured),
+``sessions.json`` (the live sessions and the ended ones not yet learned)
+and ``meta.json`` (the ``lsn`` of the last log record it reflects). It is
+written under a temporary name, every file flushed to disk, then renamed in
+one step: a crash leaves either the old snapshot or the new one, never half
+of one. Start-up loads the newest complete snapshot and replays the log
+records after its ``lsn``.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> import seqpred
+>>> model = seqpred.create("markov", order=1).fit(["abab"])
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     _ = write_snapshot(pathlib.Path(tmp), model, [], [["a", "b"]], lsn=7)
+...     found = read_snapshot(pathlib.Path(tmp))
+>>> found.lsn, found.pending, found.model.predict(["a"])
+(7, [['a', 'b']], ['b'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seqpred.exceptions import DataError
+from seqpred.io import load, save
+
+__all__ = ["Snapshot", "read_snapshot", "write_snapshot"]
+
+FORMAT = 1
+_PREFIX = "snapshot-"
+
+
+@dataclass
+class Snapshot:
+    """What a snapshot holds."""
+
+    lsn: int
+    model: Any
+    sessions: list[dict[str, Any]]
+    pending: list[list[Any]]
+    path: Path
+
+
+def write_snapshot(
+    directory: Path,
+    model: Any,
+    sessions: list[dict[str, Any]],
+    pending: list[list[Any]],
+    *,
+    lsn: int,
+    key: bytes | None = None,
+) -> Path:
+    """Write a snapshot atomically; delete older ones; return its directory.
+
+    Parameters
+    ----------
+    directory : Path
+        The model's state directory.
+    model : estimator
+        The model as of ``lsn`` (not changed while this runs).
+    sessions : list of dict
+        :meth:`SessionStore.export` as of ``lsn``.
+    pending : list of list
+        Ended sessions not yet in ``model``.
+    lsn : int
+        The last log record the snapshot reflects.
+    key : bytes or None, default=None
+        Sign the model file with this key.
+    """
+    final = directory / f"{_PREFIX}{lsn:020d}"
+    temporary = directory / f".{final.name}.tmp-{os.getpid()}"
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    save(model, temporary / "model.seqpred", key=key)
+    _write_json(temporary / "sessions.json", {"sessions": sessions, "pending": pending})
+    meta = {"format": FORMAT, "lsn": lsn, "created": time.time()}
+    _write_json(temporary / "meta.json", meta)
+    _sync(temporary)
+    if final.exists():  # the same lsn again (nothing new): keep the newer files
+        shutil.rmtree(final)
+    os.replace(temporary, final)
+    _sync(directory)
+    for old in _snapshots(directory):
+        if old != final:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in directory.glob(f".{_PREFIX}*.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return final
+
+
+def read_snapshot(directory: Path, *, key: bytes | None = None) -> Snapshot | None:
+    """Return the newest complete snapshot in ``directory``, or None."""
+    found = _snapshots(directory)
+    if not found:
+        return None
+    path = found[-1]
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+        state = json.loads((path / "sessions.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            f"snapshot {path}: unreadable ({exc}). Move the directory away to "
+            "start from the previous snapshot or from the model file."
+        ) from None
+    model = load(path / "model.seqpred", key=key)
+    return Snapshot(
+        int(meta["lsn"]), model, list(state["sessions"]), list(state["pending"]), path
+    )
+
+
+def _snapshots(directory: Path) -> list[Path]:
+    """Complete snapshot directories (renamed, with meta.json), oldest first."""
+    if not directory.exists():
+        return []
+    found = [
+        p
+        for p in directory.glob(f"{_PREFIX}*")
+        if p.is_dir() and (p / "meta.json").exists()
+    ]
+    return sorted(found, key=lambda p: int(p.name[len(_PREFIX) :]))
+
+
+def _write_json(path: Path, value: Any) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, separators=(",", ":"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
