@@ -5,9 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
+from serve_fixtures import *  # noqa: F403  (fixtures: a conftest.py here would clash)
 
 import seqpred
 from seqpred import io
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +237,6 @@ def test_metrics_and_docs(client):
 
 def test_neural_models_share_forward_passes(tmp_path, serving, clicks):
     pytest.importorskip("torch")
-    import httpx
 
     model = seqpred.create("gru", hidden_size=8, max_epochs=1, random_state=0)
     path = io.save(model.fit(clicks[:60]), tmp_path / "gru.seqpred")

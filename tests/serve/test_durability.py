@@ -20,11 +20,15 @@ import sys
 import threading
 import time
 
-import httpx
 import pytest
+from serve_fixtures import *  # noqa: F403  (fixtures: a conftest.py here would clash)
 
 import seqpred
 from seqpred import io
+
+pytest.importorskip("fastapi")
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
 
 PAGES = ["home", "search", "product", "cart", "checkout", "help", "deals"]
 

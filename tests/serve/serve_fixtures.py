@@ -1,8 +1,12 @@
-"""A real server on 127.0.0.1 (a free port, a background thread) and model files."""
+"""A real server on 127.0.0.1 (a free port, a background thread) and model files.
+
+Test modules import the fixtures from here (a ``conftest.py`` in this folder
+would clash with the other test folders' under ``--doctest-modules``, as
+no test folder is a package).
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import threading
 import time
@@ -17,11 +21,7 @@ import seqpred
 from seqpred import io
 from seqpred.data.synthetic import click_sessions
 
-HAVE_SERVER = all(
-    importlib.util.find_spec(m) is not None for m in ("fastapi", "uvicorn", "httpx")
-)
-collect_ignore_glob = [] if HAVE_SERVER else ["test_*.py"]
-"""Without the ``serve`` extra, the server tests are not collected (skipped)."""
+__all__ = ["CLICKS", "clicks", "free_port", "model_files", "running", "serving"]
 
 CLICKS = click_sessions(300, random_state=0)
 
