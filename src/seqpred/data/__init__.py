@@ -4,6 +4,7 @@ Nothing here imports from ``models``, ``tasks`` or ``evaluate``.
 """
 
 from seqpred.data.cv import ExpandingWindowSplit, SequenceKFold
+from seqpred.data.fields import Field, Fields
 from seqpred.data.framing import (
     from_padded,
     pad_sequences,
@@ -44,6 +45,8 @@ __all__ = [
     "SEP_ID",
     "UNK_ID",
     "ExpandingWindowSplit",
+    "Field",
+    "Fields",
     "SequenceKFold",
     "SequenceSet",
     "SeriesPanel",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -15,7 +15,8 @@ from seqpred.data._ragged import (
     ragged_gather,
     ragged_ranges,
 )
-from seqpred.data.vocabulary import Vocabulary
+from seqpred.data.fields import Field, Fields, as_fields, flatten_nested
+from seqpred.data.vocabulary import UNK_ID, Vocabulary
 from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = ["SequenceSet"]
@@ -49,6 +50,14 @@ class SequenceSet:
     itemset_start : ndarray of bool, shape (total_steps,), default=None
         For itemset data (several items at one step, like a basket):
         ``True`` where a new itemset begins. ``None`` means one item per step.
+    fields : Fields or dict of str to array-like, default=None
+        Named attributes of each step beside the item (an event's category,
+        price, dwell time): one value per step, aligned with ``values``. See
+        :class:`~seqpred.data.fields.Fields` (floats are numeric fields,
+        anything else categorical).
+    static : Fields or dict of str to array-like, default=None
+        Named attributes of each sequence (a user's segment, a region): one
+        value per sequence.
 
     Examples
     --------
@@ -61,6 +70,18 @@ class SequenceSet:
     [['a', 'b', 'c'], ['b']]
     >>> SequenceSet.from_lists([[1.0, 2.5], [3.0]]).kind
     'numeric'
+
+    Events with several fields, and a static attribute per sequence:
+
+    >>> ss = SequenceSet.from_lists(
+    ...     [["home", "shoe"], ["home"]],
+    ...     fields={"action": [["view", "buy"], ["view"]]},
+    ...     static={"region": ["eu", "us"]},
+    ... )
+    >>> ss.fields.decode("action"), ss.static.decode("region")
+    (['view', 'buy', 'view'], ['eu', 'us'])
+    >>> ss[1:].fields.decode("action")
+    ['view']
     """
 
     __slots__ = (
@@ -71,6 +92,8 @@ class SequenceSet:
         "ids",
         "timestamps",
         "itemset_start",
+        "fields",
+        "static",
     )
 
     def __init__(
@@ -83,6 +106,8 @@ class SequenceSet:
         ids: Array | Sequence[Any] | None = None,
         timestamps: Array | Sequence[Any] | None = None,
         itemset_start: Array | None = None,
+        fields: Fields | Mapping[str, Any] | None = None,
+        static: Fields | Mapping[str, Any] | None = None,
     ) -> None:
         values = np.asarray(values)
         offsets = np.asarray(offsets, dtype=np.int64)
@@ -123,6 +148,8 @@ class SequenceSet:
                     f"({len(values)}); got shape {itemset_start.shape}."
                 )
         self.itemset_start = itemset_start
+        self.fields = as_fields(fields, len(values), "step")
+        self.static = as_fields(static, n, "sequence")
 
     # -- construction
     @classmethod
@@ -135,6 +162,8 @@ class SequenceSet:
         unknown: Literal["error", "unk", "add"] | None = None,
         labels: Sequence[Any] | Array | None = None,
         ids: Sequence[Any] | Array | None = None,
+        fields: Mapping[str, Any] | None = None,
+        static: Fields | Mapping[str, Any] | None = None,
     ) -> SequenceSet:
         """Build from Python lists, strings (one symbol per character) or arrays.
 
@@ -153,6 +182,12 @@ class SequenceSet:
             ``"error"`` for a given vocabulary; a new vocabulary always adds.
         labels, ids : array-like, default=None
             Per-sequence labels and identifiers.
+        fields : dict of str to list of lists, default=None
+            Per-step fields: for each name, one list of values per sequence,
+            as long as the sequence (floats are numeric, anything else
+            categorical; None for a missing value).
+        static : dict of str to list, default=None
+            Per-sequence fields: for each name, one value per sequence.
 
         Returns
         -------
@@ -169,15 +204,24 @@ class SequenceSet:
             kind = "numeric" if _looks_numeric(seqs) else "discrete"
         lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
         offsets = offsets_from_lengths(lengths)
+        per_step = None
+        if fields is not None:
+            who = "SequenceSet.from_lists"
+            per_step = flatten_nested(fields, lengths.tolist(), who)
         if kind == "numeric":
             values = _stack_numeric(seqs)
-            return cls(values, offsets, labels=labels, ids=ids)
+            return cls(
+                values, offsets, labels=labels, ids=ids, fields=per_step, static=static
+            )
         if vocabulary is None:  # a new vocabulary takes every symbol
             vocabulary = Vocabulary()
             unknown = "add"
         flat = _flatten_symbols(seqs)
         codes = vocabulary.encode(flat, unknown=unknown or "error")
-        return cls(codes, offsets, vocabulary=vocabulary, labels=labels, ids=ids)
+        return cls(
+            codes, offsets, vocabulary=vocabulary, labels=labels, ids=ids,
+            fields=per_step, static=static,
+        )  # fmt: skip
 
     @classmethod
     def concat(cls, sets: Sequence[SequenceSet]) -> SequenceSet:
@@ -214,6 +258,16 @@ class SequenceSet:
                 )
             return np.concatenate(parts)
 
+        def joined_fields(name: str) -> Fields | None:
+            parts = [getattr(s, name) for s in sets]
+            if all(p is None for p in parts):
+                return None
+            if any(p is None for p in parts):
+                raise DataError(
+                    f"SequenceSet.concat: some sets have {name} fields and some do not."
+                )
+            return Fields.concat(parts)
+
         return cls(
             values,
             offsets,
@@ -222,6 +276,8 @@ class SequenceSet:
             ids=joined("ids"),
             timestamps=joined("timestamps"),
             itemset_start=joined("itemset_start"),
+            fields=joined_fields("fields"),
+            static=joined_fields("static"),
         )
 
     # -- basic properties
@@ -274,6 +330,10 @@ class SequenceSet:
         extra = f", n_features={self.n_features}" if kind == "numeric" else ""
         if self.vocabulary is not None:
             extra += f", vocabulary={len(self.vocabulary)} symbols"
+        if self.fields is not None:
+            extra += f", fields={list(self.fields)}"
+        if self.static is not None:
+            extra += f", static={list(self.static)}"
         return (
             f"SequenceSet(n_sequences={len(self)}, n_steps={self.n_steps}, "
             f"kind={kind!r}{extra})"
@@ -359,6 +419,12 @@ class SequenceSet:
         def pick(arr: Array | None, at: Array | None) -> Array | None:
             return arr if arr is None or at is None else arr[at]
 
+        def rows(f: Fields | None, at: Array | None) -> Fields | None:
+            if f is None or at is None:
+                return f
+            at = np.asarray(at)
+            return f.take(np.flatnonzero(at) if at.dtype == bool else at)
+
         flags = pick(self.itemset_start, steps)  # a fresh array: safe to edit
         if flags is not None and restart_itemsets:
             flags[offsets[:-1][np.diff(offsets) > 0]] = True
@@ -370,6 +436,8 @@ class SequenceSet:
             ids=pick(self.ids, sequences),
             timestamps=pick(self.timestamps, steps),
             itemset_start=flags,
+            fields=rows(self.fields, steps),
+            static=rows(self.static, sequences),
         )
 
     def filter_length(
@@ -392,7 +460,71 @@ class SequenceSet:
             ids=self.ids,
             timestamps=self.timestamps,
             itemset_start=self.itemset_start,
+            fields=self.fields,
+            static=self.static,
         )
+
+    def with_fields(
+        self,
+        fields: Fields | Mapping[str, Any] | None = None,
+        static: Fields | Mapping[str, Any] | None = None,
+    ) -> SequenceSet:
+        """Return a shallow copy with these per-step and per-sequence fields.
+
+        ``fields`` maps names to one flat value per step (aligned with
+        :attr:`values`), ``static`` to one value per sequence; see
+        :class:`~seqpred.data.fields.Fields`. ``None`` removes them.
+        """
+        return SequenceSet(
+            self._values,
+            self._offsets,
+            vocabulary=self.vocabulary,
+            labels=self.labels,
+            ids=self.ids,
+            timestamps=self.timestamps,
+            itemset_start=self.itemset_start,
+            fields=fields,
+            static=static,
+        )
+
+    def with_key(
+        self, *names: str, item_name: str = "item", separator: str = "|"
+    ) -> SequenceSet:
+        """Return the set whose item is another field, or several fields joined.
+
+        Classic (counting) models read only the item; this makes any
+        categorical field the item they predict (``with_key("action")``:
+        the next action type), or a **joint key** of several
+        (``with_key("item", "action")``: items such as ``"shoe|buy"``). The
+        old item becomes the field ``item_name``; the other fields stay.
+
+        Parameters
+        ----------
+        *names : str
+            One or more categorical field names; ``item_name`` stands for the
+            current item.
+        item_name : str, default="item"
+            The field name of the current item (in ``names`` and in the
+            result's fields).
+        separator : str, default="|"
+            Joins the values of a joint key (as text).
+
+        Returns
+        -------
+        SequenceSet
+            Discrete, with a new vocabulary. A step whose key field is missing
+            gets ``<unk>``.
+
+        Examples
+        --------
+        >>> ss = SequenceSet.from_lists(
+        ...     [["home", "shoe"]], fields={"action": [["view", "buy"]]})
+        >>> ss.with_key("action").to_lists(), ss.with_key("action").fields
+        ([['view', 'buy']], Fields(2 rows: item (categorical, 2 values)))
+        >>> ss.with_key("item", "action").to_lists()
+        [['home|view', 'shoe|buy']]
+        """
+        return _with_key(self, names, item_name, separator)
 
     def decode(self, i: int) -> list[Hashable]:
         """Return sequence ``i`` as symbols (discrete) or as a list of floats."""
@@ -422,8 +554,9 @@ class SequenceSet:
         Columns: ``sequence_id`` (the ``ids``, else 0 to N - 1), ``timestamp``
         (when the set has time stamps) or ``step`` (the 0-based position),
         ``item`` (decoded symbols, or the values of one numeric feature;
-        ``item_0``, ``item_1`` ... for several), and ``label`` when the set has
-        labels. :func:`seqpred.data.readers.read_table` (or
+        ``item_0``, ``item_1`` ... for several), ``label`` when the set has
+        labels, then one column per field and per static field (repeated on
+        each step). :func:`seqpred.data.readers.read_table` (or
         :func:`~seqpred.data.readers.from_polars`) reads it back.
 
         Examples
@@ -451,6 +584,11 @@ class SequenceSet:
                 columns[f"item_{f}"] = self._values[:, f]
         if self.labels is not None:
             columns["label"] = pl.Series(np.asarray(self.labels)[index].tolist())
+        for name, step_field in (self.fields or {}).items():
+            columns[name] = pl.Series(step_field.decode(), strict=False)
+        for name, static in (self.static or {}).items():
+            repeated = Field(static.values[index], static.vocabulary)
+            columns[name] = pl.Series(repeated.decode(), strict=False)
         return pl.DataFrame(columns)
 
     def to_pandas(self) -> Any:
@@ -492,6 +630,58 @@ class SequenceSet:
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _with_key(
+    ss: SequenceSet, names: tuple[str, ...], item_name: str, separator: str
+) -> SequenceSet:
+    """Return ``ss`` keyed by the fields ``names`` (:meth:`SequenceSet.with_key`)."""
+    fields = dict(ss.fields or {})
+    if not names or item_name in fields:
+        raise DataError(
+            "SequenceSet.with_key: give one or more field names, none of them "
+            f"an existing field called {item_name!r} (the current item's name); "
+            f"got names {list(names)!r} and fields {list(fields)!r}. Pass "
+            "item_name= to name the item otherwise."
+        )
+    if ss.kind != "discrete":
+        raise DataError("SequenceSet.with_key: needs discrete sequences.")
+    fields[item_name] = Field(ss.values, ss.vocabulary or Vocabulary())
+    columns = []
+    for name in names:
+        if name not in fields or fields[name].vocabulary is None:
+            raise DataError(
+                f"SequenceSet.with_key: {name!r} is not a categorical field; "
+                f"expected one of {[n for n, f in fields.items() if f.vocabulary]}."
+            )
+        columns.append(fields[name])
+    if len(columns) == 1:
+        values, vocabulary = columns[0].values, columns[0].vocabulary
+    else:
+        decoded = [c.decode() for c in columns]
+        joined: list[Any] = [
+            None if any(v is None for v in row) else separator.join(map(str, row))
+            for row in zip(*decoded)
+        ]
+        vocabulary = Vocabulary()
+        missing = np.array([v is None for v in joined], dtype=bool)
+        values = np.full(len(joined), UNK_ID, dtype=np.int64)
+        if (~missing).any():
+            present = [v for v in joined if v is not None]
+            values[~missing] = vocabulary.encode(present, unknown="add")
+    if len(names) == 1:
+        del fields[names[0]]
+    return SequenceSet(
+        values,
+        ss.offsets,
+        vocabulary=vocabulary,
+        labels=ss.labels,
+        ids=ss.ids,
+        timestamps=ss.timestamps,
+        itemset_start=ss.itemset_start,
+        fields=Fields(fields, ss.n_steps),
+        static=ss.static,
+    )
 
 
 def _check_offsets(offsets: Array, n_values: int) -> None:

@@ -171,6 +171,8 @@ def _reencode(
         ids=ss.ids,
         timestamps=ss.timestamps,
         itemset_start=ss.itemset_start,
+        fields=ss.fields,
+        static=ss.static,
     )
 
 

@@ -301,6 +301,8 @@ def _training_set(ss: SequenceSet, lo: int, hi: int) -> SequenceSet:
         ids=train.ids,
         timestamps=train.timestamps,
         itemset_start=train.itemset_start,
+        fields=train.fields,
+        static=train.static,
     )
 
 

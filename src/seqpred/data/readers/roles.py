@@ -101,6 +101,9 @@ class ColumnRoles:
         The columns no role uses.
     found : tuple of str
         The roles that were found from names rather than given.
+    fields, static : tuple of str
+        The columns read as per-step and per-sequence fields (discrete data
+        read with ``field_cols`` / ``static_cols``).
     """
 
     sequence: str | None
@@ -110,6 +113,8 @@ class ColumnRoles:
     covariates: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     found: tuple[str, ...] = field(default=(), compare=False)
+    fields: tuple[str, ...] = ()
+    static: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """One line naming the role of each used column, for summaries."""
@@ -122,6 +127,8 @@ class ColumnRoles:
         if self.label is not None:
             parts.append(f"{self.label} (label)")
         parts += [f"{c} (covariate)" for c in self.covariates]
+        parts += [f"{c} (field)" for c in self.fields]
+        parts += [f"{c} (static)" for c in self.static]
         text = ", ".join(parts)
         if self.ignored:
             text += f"; not used: {', '.join(self.ignored)}"

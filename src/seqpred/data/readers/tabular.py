@@ -27,6 +27,12 @@ from seqpred.data.readers._common import (
     check_path,
     to_sequence_set,
 )
+from seqpred.data.readers._fields import (
+    FieldSpec,
+    choose_field_columns,
+    field_spec,
+    read_fields,
+)
 from seqpred.data.readers._frames import encode_series, series_groups, stable_argsort
 from seqpred.data.readers.roles import AUTO, ColumnRoles, find_roles
 from seqpred.data.sequence_set import SequenceSet
@@ -86,6 +92,7 @@ class _Spec:
     kind: Kind
     vocabulary: Vocabulary | None
     unknown: Unknown | None
+    fields: FieldSpec = FieldSpec()
 
 
 def _spec(
@@ -98,6 +105,7 @@ def _spec(
     kind: Kind,
     vocabulary: Vocabulary | None,
     unknown: Unknown | None,
+    fields: tuple[Any, Any, Any] = (None, None, None),
 ) -> _Spec:
     check_option(who, "kind", kind, ["auto", "discrete", "numeric"])
     items = item_col if isinstance(item_col, str) else tuple(item_col)
@@ -108,7 +116,7 @@ def _spec(
         )
     return _Spec(
         sequence_col, items, time_col, label_col, tuple(extra_cols or ()),
-        kind, vocabulary, unknown,
+        kind, vocabulary, unknown, field_spec(*fields, who),
     )  # fmt: skip
 
 
@@ -134,6 +142,17 @@ _COLUMN_DOC = """
     extra_cols : list of str, default=None
         More numeric per-step columns, appended as features after
         ``item_col`` (numeric data only).
+    field_cols : list of str, "auto" or None, default=None
+        Columns read as per-step fields beside the item (an event's
+        category, price; discrete data): ``ss.fields``. ``"auto"`` takes
+        every column without another role, those constant within every
+        sequence as static fields. ``None`` leaves extra columns out.
+    static_cols : list of str or None, default=None
+        Columns read as per-sequence fields (``ss.static``); each must be
+        constant within a sequence.
+    numeric_cols : list of str, default=None
+        Fields read as numbers even when they hold integers (otherwise
+        float columns are numeric fields and anything else categorical).
 """
 
 _ENCODING_DOC = """
@@ -156,6 +175,9 @@ def read_csv(
     time_col: str | None = AUTO,
     label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
+    field_cols: str | Sequence[str] | None = None,
+    static_cols: str | Sequence[str] | None = None,
+    numeric_cols: Sequence[str] | None = None,
     separator: str = ",",
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
@@ -202,7 +224,7 @@ def read_csv(
     who = "read_csv"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
-        kind, vocabulary, unknown,
+        kind, vocabulary, unknown, (field_cols, static_cols, numeric_cols),
     )  # fmt: skip
     p = check_path(path, who)
     if p.stat().st_size == 0:
@@ -221,6 +243,9 @@ def read_parquet(
     time_col: str | None = AUTO,
     label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
+    field_cols: str | Sequence[str] | None = None,
+    static_cols: str | Sequence[str] | None = None,
+    numeric_cols: Sequence[str] | None = None,
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
     unknown: Unknown | None = None,
@@ -257,7 +282,7 @@ def read_parquet(
     who = "read_parquet"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
-        kind, vocabulary, unknown,
+        kind, vocabulary, unknown, (field_cols, static_cols, numeric_cols),
     )  # fmt: skip
     p = check_path(path, who)
     source = _Source(who, str(p))
@@ -276,6 +301,9 @@ def from_dataframe(
     time_col: str | None = AUTO,
     label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
+    field_cols: str | Sequence[str] | None = None,
+    static_cols: str | Sequence[str] | None = None,
+    numeric_cols: Sequence[str] | None = None,
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
     unknown: Unknown | None = None,
@@ -313,7 +341,7 @@ def from_dataframe(
     who = "from_dataframe"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
-        kind, vocabulary, unknown,
+        kind, vocabulary, unknown, (field_cols, static_cols, numeric_cols),
     )  # fmt: skip
     return _read_frame(_as_lazy(df, who), spec, _Source(who)).sequences
 
@@ -431,6 +459,9 @@ def read_table(
     time_col: str | None = AUTO,
     label_col: str | None = AUTO,
     extra_cols: Sequence[str] | None = None,
+    field_cols: str | Sequence[str] | None = None,
+    static_cols: str | Sequence[str] | None = None,
+    numeric_cols: Sequence[str] | None = None,
     kind: Kind = "auto",
     vocabulary: Vocabulary | None = None,
     unknown: Unknown | None = None,
@@ -470,7 +501,7 @@ def read_table(
         who = "read_parquet" if format == "parquet" else "read_csv"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
-        kind, vocabulary, unknown,
+        kind, vocabulary, unknown, (field_cols, static_cols, numeric_cols),
     )  # fmt: skip
     if not is_path:
         return _read_frame(_as_lazy(table, who), spec, _Source(who))
@@ -517,8 +548,23 @@ def _resolve_roles(schema: Any, spec: _Spec, source: _Source) -> ColumnRoles:
     names = list(schema.names())
     numeric = {c for c in names if schema[c].is_numeric()}
     label_auto = spec.label_col == AUTO
+    named_fields = {  # columns named as fields take no other role
+        c
+        for option in (spec.fields.fields, spec.fields.static)
+        if isinstance(option, tuple)
+        for c in option
+    }
+    given = [spec.sequence_col, spec.time_col, spec.label_col]
+    given += [spec.item_col] if isinstance(spec.item_col, str) else list(spec.item_col)
+    clash = sorted(named_fields & set(given))
+    if clash:
+        raise DataError(
+            f"{source.who}: column(s) {clash!r} already serve as the sequence id, "
+            "time, item or label; a field must be another column. Drop them from "
+            "field_cols / static_cols."
+        )
     roles = find_roles(
-        names,
+        [c for c in names if c not in named_fields],
         sequence_col=spec.sequence_col,
         item_col=spec.item_col,
         time_col=spec.time_col,
@@ -558,8 +604,9 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         if not numeric:
             roles = replace(roles, ignored=roles.ignored + roles.covariates)
             roles = replace(roles, covariates=())
+        step_cols, static_cols = _field_columns(schema, roles, spec, numeric, source)
         columns = [roles.sequence, *roles.items, roles.time, roles.label]
-        columns += list(roles.covariates)
+        columns += [*roles.covariates, *step_cols, *(static_cols or ())]
         df = frame.select(list(dict.fromkeys(c for c in columns if c))).collect()
     except pl.exceptions.PolarsError as exc:
         raise source.fail(_polars_message(exc, source.who)) from None
@@ -606,7 +653,38 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         labels=labels,
     )
     found = tuple(r for r in roles.found if r != "label?")
-    return TableRead(sequence_set, replace(roles, found=found), covariates)
+    roles = replace(roles, found=found)
+    if step_cols or static_cols:
+        fields, static, step_cols, static_cols = read_fields(
+            df, step_cols, static_cols, spec.fields.numeric, group, first, order,
+            source.who,
+        )  # fmt: skip
+        sequence_set = sequence_set.with_fields(fields, static)
+        named = set(step_cols) | set(static_cols or ())
+        roles = replace(
+            roles,
+            fields=tuple(step_cols),
+            static=tuple(static_cols or ()),
+            ignored=tuple(c for c in roles.ignored if c not in named),
+        )
+    return TableRead(sequence_set, roles, covariates)
+
+
+def _field_columns(
+    schema: Any, roles: ColumnRoles, spec: _Spec, numeric: bool, source: _Source
+) -> tuple[list[str], list[str] | None]:
+    """Return the per-step and static field columns asked for (see ``_fields``)."""
+    if not spec.fields.wanted:
+        return [], []
+    if numeric:
+        raise DataError(
+            f"{source.who}: field_cols and static_cols go with discrete items "
+            "(one symbol per event); numeric series take extra_cols or "
+            "covariates. Drop them, or read the item as symbols (kind='discrete')."
+        )
+    used = {roles.sequence, roles.time, roles.label, *roles.items} - {None}
+    names = list(schema.names())
+    return choose_field_columns(names, used, spec.fields, source.who)  # type: ignore[arg-type]
 
 
 def _narrow_wide_integers(df: pl.DataFrame, roles: ColumnRoles) -> pl.DataFrame:

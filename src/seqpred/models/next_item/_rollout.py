@@ -38,8 +38,11 @@ CHUNK_CELLS = 1 << 21
 def extend_queries(queries: SequenceSet, owner: Array, paths: Array) -> SequenceSet:
     """Return query ``owner[i]`` followed by the items ``paths[i]``, for each ``i``.
 
-    Only the items and the vocabulary are kept (time stamps and itemset
-    marks do not apply to steps that have not happened).
+    Per-step fields of the queries (:class:`~seqpred.data.fields.Fields`)
+    are carried, and the appended steps get missing values (``<unk>`` for a
+    categorical field, NaN for a numeric one): what happens then is not
+    known yet. Static fields follow ``owner``; time stamps and itemset marks
+    are dropped.
 
     Examples
     --------
@@ -60,7 +63,13 @@ def extend_queries(queries: SequenceSet, owner: Array, paths: Array) -> Sequence
     values = np.empty(int(offsets[-1]), dtype=np.int64)
     values[old] = queries.values[src]
     values[~old] = paths.ravel()  # the appended steps, row by row
-    return SequenceSet(values, offsets, vocabulary=queries.vocabulary)
+    fields = None
+    if queries.fields is not None:
+        fields = queries.fields.take(src).spread(old)
+    static = None if queries.static is None else queries.static.take(owner)
+    return SequenceSet(
+        values, offsets, vocabulary=queries.vocabulary, fields=fields, static=static
+    )
 
 
 class Rollout:
