@@ -58,6 +58,7 @@ from seqpred.exceptions import InvalidParameterError, SeqpredError
 __all__ = ["app", "app_main", "main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 app = typer.Typer(
     name="seqpred",
@@ -242,10 +243,16 @@ def fit(
     handler = handler_for(task)
     source = _source(data, data_format, data_option)
     arguments, description = handler.fit_arguments(source)
-    with step(f"fitting {estimator!r}"):
-        start = time.perf_counter()
-        estimator.fit(*arguments)
-        seconds = time.perf_counter() - start
+    try:
+        with step(f"fitting {estimator!r}"):
+            start = time.perf_counter()
+            estimator.fit(*arguments)
+            seconds = time.perf_counter() - start
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "interrupted (Ctrl-C) before anything was learned: nothing was saved\n"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     remember_tokens(estimator, source)
     save_model(estimator, output, force=force)
     note = ""

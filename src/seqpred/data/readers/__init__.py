@@ -21,7 +21,7 @@ carrying the path, the 1-based line and, when known, the column.
 """
 
 from seqpred.data.readers.arrays import read_numpy
-from seqpred.data.readers.auto import FORMATS, read_sequences
+from seqpred.data.readers.auto import FORMATS, read_sequences, sniff_format
 from seqpred.data.readers.fasta import read_fasta
 from seqpred.data.readers.lines import read_lines, write_lines
 from seqpred.data.readers.nab import read_nab
@@ -62,6 +62,7 @@ __all__ = [
     "read_spmf",
     "read_table",
     "read_ucr",
+    "sniff_format",
     "write_lines",
     "write_spmf",
 ]

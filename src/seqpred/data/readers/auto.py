@@ -164,15 +164,17 @@ def guess_format(path: Path, shown: str | None = None) -> tuple[str, dict[str, A
     """Return ``(format, reader options)`` for a file, from its extension or content.
 
     Known extensions decide (``.csv``, ``.parquet``/``.pq``, FASTA's, ``.ts``,
-    ``.npy``); for ``.txt``, ``.dat``, ``.tsv`` and files without an
-    extension (standard input, pipes) the first 64 KiB are read and
-    :func:`sniff_format` decides. Other extensions are refused.
+    ``.npy``); for ``.txt``, ``.dat``, ``.tsv``, files without an
+    extension and streams (standard input, pipes, FIFOs: ``shown`` differs
+    from the copy's path) the first 64 KiB are read and :func:`sniff_format`
+    decides. Other extensions are refused.
     """
     p = check_path(path, "read_sequences")
     suffix = p.suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix], {}
-    if suffix not in _SNIFFED:
+    stream = shown is not None and shown != str(p)  # a pipe's copy: sniff it
+    if suffix not in _SNIFFED and not stream:
         known = ", ".join(sorted({*_SNIFFED - {""}, *_SUFFIXES}))
         names = ", ".join(f"{k!r}" for k in FORMATS)
         raise DataError(

@@ -68,10 +68,11 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
 
 _ITEM_N = re.compile(r"item_\d+")
 
-_HOW = (
-    " In Python: seqpred.data.read_table(table, item_col=...); on the command "
-    "line: --data-option item_col=NAME."
-)
+def _how(option: str) -> str:
+    return (
+        f" In Python: seqpred.data.read_table(table, {option}=...); on the "
+        f"command line: --data-option {option}=NAME."
+    )
 
 _OPTION = {
     "sequence": "sequence_col",
@@ -168,7 +169,7 @@ def _one(
         raise DataError(
             f"{who}: columns {candidates!r} could each be the {role} column; "
             f"expected one. Name it with {_OPTION[role]}= (columns: "
-            f"{list(columns)!r}).{_HOW}"
+            f"{list(columns)!r}).{_how(_OPTION[role])}"
         )
     if candidates:
         found.append(role)
@@ -274,11 +275,12 @@ def _find_items(
     if not candidates and kind == "numeric":
         raise DataError(
             f"{who}: no numeric column to read as the series; expected a column "
-            f"of numbers (columns: {columns!r}). Name it with item_col=.{_HOW}"
+            f"of numbers (columns: {columns!r}). Name it with item_col=."
+            + _how("item_col")
         )
     what = f"columns {candidates!r} could each be" if candidates else "no column is"
     raise DataError(
         f"{who}: {what} the item column; expected one. Name it with item_col= "
         f"(one of {rest!r}), and sequence_col=, time_col= if those were not "
-        f"found either (columns: {columns!r}).{_HOW}"
+        f"found either (columns: {columns!r}).{_how('item_col')}"
     )
