@@ -35,7 +35,7 @@ MAX_SECONDS = 5.0
 MAX_TRACED = 96 << 20  # the budget plus what parsing a small file costs
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
