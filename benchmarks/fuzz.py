@@ -10,10 +10,11 @@ peak memory under the budget (``SEQPRED_MAX_BYTES``, set for the run).
 
 Every target runs in its own subprocess, so ``peak_mb`` (the peak resident
 memory of that process, the interpreter and the imports included) is per
-target and a crash (a segfault in a compiled kernel) is reported, not
-fatal. Distinct unexpected failures (exception type and the last frame
-inside seqpred) are listed with a count and one input, kept under
-``--findings`` when given.
+target, and a crash (a Rust panic that aborts, a segfault in a compiled
+kernel) or a stall (native code that ignores the time limit) is recorded
+with its input and a new worker goes on with the inputs left. Distinct
+unexpected failures (exception type and the last frame inside seqpred) are
+listed with a count and one input, kept under ``--findings`` when given.
 
 Usage::
 
@@ -278,8 +279,15 @@ def _signature(exc: BaseException) -> str:
     return f"{type(exc).__name__} at {where}"
 
 
-def run_worker(name: str, n: int, seed: int, findings: Path | None) -> dict[str, Any]:
-    """Run ``n`` mutated inputs through target ``name``; return its record."""
+def run_worker(
+    name: str, n: int, seed: int, findings: Path | None, scratch: Path
+) -> dict[str, Any]:
+    """Run ``n`` mutated inputs through target ``name``; return its record.
+
+    Before each read the input goes to ``scratch/input.SUFFIX`` and its
+    number to ``scratch/current``, so the parent can name the input that
+    killed or hung this process.
+    """
     from seqpred.exceptions import SeqpredError
 
     spec = TARGETS[name]
@@ -288,29 +296,32 @@ def run_worker(name: str, n: int, seed: int, findings: Path | None) -> dict[str,
     failures: dict[str, dict[str, Any]] = {}
     slowest = 0.0
     signal.signal(signal.SIGALRM, _alarm)
-    with tempfile.TemporaryDirectory(dir=_scratch()) as tmp:
-        for _ in range(n):
-            suffix, valid = seeds[rng.randrange(len(seeds))]
-            data = spec.mutate(valid, rng)
-            path = Path(tmp) / f"input{suffix}"
-            path.write_bytes(data)
-            start = time.perf_counter()
-            signal.alarm(TIME_LIMIT)
-            try:
-                spec.read(path)
-            except SeqpredError:
-                pass
-            except _Hang:
-                _record(failures, f"hang over {TIME_LIMIT} s", "", data, findings, name)
-            except Exception as exc:  # the finding
-                _record(failures, _signature(exc), str(exc), data, findings, name)
-            except BaseException as exc:  # a Rust panic is not an Exception
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                _record(failures, _signature(exc), str(exc), data, findings, name)
-            finally:
-                signal.alarm(0)
-            slowest = max(slowest, time.perf_counter() - start)
+    current = scratch / "current"
+    for i in range(n):
+        suffix, valid = seeds[rng.randrange(len(seeds))]
+        data = spec.mutate(valid, rng)
+        for old in scratch.glob("input*"):
+            old.unlink()
+        path = scratch / f"input{suffix}"
+        path.write_bytes(data)
+        current.write_text(str(i))
+        start = time.perf_counter()
+        signal.alarm(TIME_LIMIT)
+        try:
+            spec.read(path)
+        except SeqpredError:
+            pass
+        except _Hang:
+            _record(failures, f"hang over {TIME_LIMIT} s", "", data, findings, name)
+        except Exception as exc:  # the finding
+            _record(failures, _signature(exc), str(exc), data, findings, name)
+        except BaseException as exc:  # a Rust panic is not an Exception
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            _record(failures, _signature(exc), str(exc), data, findings, name)
+        finally:
+            signal.alarm(0)
+        slowest = max(slowest, time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "inputs": n,
@@ -348,29 +359,106 @@ def _record(
 # -- the parent: a subprocess per target -----------------------------------------------
 
 
+STALL = 6 * TIME_LIMIT  # seconds without a new input before the parent kills
+MAX_RESTARTS = 50
+
+
 def run_target(name: str, n: int, seed: int, findings: Path | None) -> dict[str, Any]:
-    """Run one target in a subprocess; a crash becomes an unexpected failure."""
+    """Run one target in subprocesses; a crash or a stall becomes a finding.
+
+    A worker that dies (a Rust panic aborting, a segfault) or stops taking
+    new inputs (native code ignoring the alarm) is recorded with the input
+    it was reading, and a new worker goes on with the inputs left.
+    """
+    total: dict[str, Any] = {"inputs": 0, "unexpected": 0, "peak_mb": 0.0}
+    total.update(max_seconds=0.0, failures={})
+    with tempfile.TemporaryDirectory(dir=_scratch()) as tmp:
+        scratch = Path(tmp)
+        for attempt in range(MAX_RESTARTS):
+            left = n - total["inputs"]
+            if left <= 0:
+                break
+            record = _run_worker_process(name, left, seed + attempt, findings, scratch)
+            _merge(total, record)
+    return total
+
+
+def _run_worker_process(
+    name: str, n: int, seed: int, findings: Path | None, scratch: Path
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", name, "--inputs", str(n)]
-    command += ["--seed", str(seed)]
+    command += ["--seed", str(seed), "--scratch", str(scratch)]
     if findings is not None:
         command += ["--findings", str(findings)]
     env = {**os.environ, "SEQPRED_MAX_BYTES": BUDGET, "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    for line in reversed(done.stdout.splitlines()):
+    out_path, err_path = scratch / "stdout", scratch / "stderr"
+    (scratch / "current").unlink(missing_ok=True)
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        peak, stalled = _watch(child, scratch / "current")
+    for line in reversed(out_path.read_text().splitlines()):
         if line.startswith("WORKER "):
             return dict(json.loads(line[len("WORKER ") :]))
+    done = _int_or(scratch / "current", -1) + 1  # the input in flight counts
+    inputs = sorted(scratch.glob("input*"))
+    data = inputs[0].read_bytes() if inputs else b""
+    if stalled:
+        key = f"stall: no new input for {STALL} s (killed)"
+    else:
+        key = f"worker died (exit {child.returncode})"
+    failures: dict[str, dict[str, Any]] = {}
+    _record(failures, key, err_path.read_text()[-300:], data, findings, name)
     return {
-        "inputs": n,
+        "inputs": max(done, 1),
         "unexpected": 1,
-        "peak_mb": None,
-        "max_seconds": None,
-        "failures": {
-            f"worker died (exit {done.returncode})": {
-                "count": 1,
-                "message": done.stderr[-500:],
-            }
-        },
+        "peak_mb": peak,
+        "max_seconds": float(STALL) if stalled else 0.0,
+        "failures": failures,
     }
+
+
+def _watch(child: subprocess.Popen[bytes], current: Path) -> tuple[float, bool]:
+    """Wait for ``child``; kill it when ``current`` stops changing. Return its peak."""
+    peak, last, seen = 0.0, time.monotonic(), None
+    while child.poll() is None:
+        time.sleep(0.5)
+        peak = max(peak, _peak_mb(child.pid))
+        mark = _int_or(current, -1)
+        if mark != seen:
+            seen, last = mark, time.monotonic()
+        elif mark >= 0 and time.monotonic() - last > STALL:
+            child.kill()
+            child.wait()
+            return peak, True
+    return peak, False
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory of a running process (Linux), else 0."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _int_or(path: Path, default: int) -> int:
+    try:
+        return int(path.read_text())
+    except (OSError, ValueError):
+        return default
+
+
+def _merge(total: dict[str, Any], record: dict[str, Any]) -> None:
+    total["inputs"] += record["inputs"]
+    total["unexpected"] += record["unexpected"]
+    total["peak_mb"] = round(max(total["peak_mb"], record["peak_mb"] or 0.0), 1)
+    total["max_seconds"] = max(total["max_seconds"], record["max_seconds"] or 0.0)
+    for key, failure in record["failures"].items():
+        entry = total["failures"].setdefault(key, {**failure, "count": 0})
+        entry["count"] += failure["count"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,10 +471,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--findings", type=Path, default=None)
     parser.add_argument("--list", action="store_true", help="list the targets")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scratch", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     n = 2_000 if args.quick else args.inputs
     if args.worker is not None:
-        record = run_worker(args.worker, n, args.seed, args.findings)
+        scratch = args.scratch or Path(tempfile.mkdtemp(dir=_scratch()))
+        record = run_worker(args.worker, n, args.seed, args.findings, scratch)
         print("WORKER " + json.dumps(record), flush=True)
         return 0
     names = [t for t in args.targets.split(",") if t] or list(TARGETS)
