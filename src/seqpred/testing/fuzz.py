@@ -111,6 +111,9 @@ HOSTILE_VALUES: list[Any] = [
 ]
 """JSON values a forger may put anywhere in a manifest."""
 
+MAX_OUTPUT = 1 << 20
+"""Largest mutated input (bytes): repeated edits would otherwise compound."""
+
 _NPY_SHAPES = [
     "(1000000000000,)",
     "(-1,)",
@@ -141,7 +144,7 @@ def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
     out = bytearray(data)
     for _ in range(rng.choice((1, 1, 2, 3))):
         out = _BYTE_EDITS[rng.randrange(len(_BYTE_EDITS))](out, rng)
-    return bytes(out)
+    return bytes(out[:MAX_OUTPUT])
 
 
 def _flip(out: bytearray, rng: random.Random) -> bytearray:
@@ -221,7 +224,7 @@ def mutate_lines(data: bytes, rng: random.Random) -> bytes:
             lines[i] = lines[i] * rng.randint(2, 200)
         else:
             lines.insert(i, rng.choice(HOSTILE_TOKENS))
-    return b"\n".join(lines)
+    return b"\n".join(lines)[:MAX_OUTPUT]
 
 
 # -- model files -------------------------------------------------------------------
