@@ -16,6 +16,10 @@ generator                   the known answer
 :func:`seasonal_series`     sine season + linear trend + Gaussian noise
 :func:`addition_pairs`      output = the sum of the two operands
 :func:`click_sessions`      a hidden 2nd-order Markov process over pages
+:class:`FieldMarkovSource`  events whose next item depends on a per-step
+                            category and a static segment: the exact law
+                            and the Bayes-optimal accuracy with and
+                            without the fields
 =========================== =============================================
 """
 
@@ -30,9 +34,11 @@ from seqpred._params import check_int, check_real, is_int
 from seqpred._typing import Array, RandomStateLike
 from seqpred.base import check_random_state
 from seqpred.data._ragged import offsets_from_lengths, ragged_positions
+from seqpred.data._synthetic_fields import FieldMarkovSource
 from seqpred.exceptions import DataError, InvalidParameterError
 
 __all__ = [
+    "FieldMarkovSource",
     "MarkovSource",
     "addition_pairs",
     "arithmetic_sequences",

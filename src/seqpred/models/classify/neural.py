@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -26,6 +26,14 @@ from seqpred.nn.encoders import (
 from seqpred.nn.estimator import (
     TRAINING_CONSTRAINTS,
     NeuralEstimatorMixin,
+)
+from seqpred.nn.fields import (
+    FIELD_KEYS,
+    FieldArrays,
+    FieldEmbedding,
+    encode_fields,
+    field_config,
+    learn_fields,
 )
 from seqpred.nn.heads import check_heads
 from seqpred.nn.runtime import threads
@@ -59,6 +67,10 @@ class SequenceClassifierNetwork(nn.Module):
     pooling : {"last", "mean"}
         Summary of the hidden states: the last step (both ends for a
         bidirectional RNN) or the mean over real steps.
+    field_cardinalities, n_numeric_fields, static_cardinalities, n_static_numeric
+        Sizes of the fields of discrete steps (see
+        :class:`~seqpred.nn.fields.FieldEmbedding`); none by default. Static
+        fields are read as a first step.
     """
 
     def __init__(
@@ -74,6 +86,10 @@ class SequenceClassifierNetwork(nn.Module):
         max_length: int,
         dropout: float,
         pooling: str,
+        field_cardinalities: Sequence[int] = (),
+        n_numeric_fields: int = 0,
+        static_cardinalities: Sequence[int] = (),
+        n_static_numeric: int = 0,
     ) -> None:
         super().__init__()
         if vocab_size:
@@ -83,6 +99,8 @@ class SequenceClassifierNetwork(nn.Module):
         else:
             self.embed = InputEmbedding(n_numeric=n_features, numeric_dim=embedding_dim)
         self.discrete = bool(vocab_size)
+        sizes = (field_cardinalities, n_numeric_fields)
+        statics = (static_cardinalities, n_static_numeric)
         self.encoder = build_encoder(
             encoder,
             embedding_dim,
@@ -91,19 +109,34 @@ class SequenceClassifierNetwork(nn.Module):
             dropout=dropout,
             causal=encoder == "tcn",
             n_heads=n_heads,
-            max_length=max_length,
+            max_length=max_length + (1 if any(statics) else 0),  # + the prefix
         )
         self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
         width: int = self.encoder.output_dim  # type: ignore[assignment]
         self.head = nn.Linear(width, n_classes)
+        self.fields = (
+            FieldEmbedding(embedding_dim, *sizes, *statics)
+            if any(sizes) or any(statics)
+            else None
+        )
 
-    def forward(self, inputs: Tensor, mask: Tensor) -> Tensor:
-        """Return logits ``(N, C)`` for ids ``(N, L)`` or numbers ``(N, L, F)``."""
+    def forward(self, inputs: Tensor, mask: Tensor, *fields: Tensor | None) -> Tensor:
+        """Return logits ``(N, C)`` for ids ``(N, L)`` or numbers ``(N, L, F)``.
+
+        ``fields`` are the step and static fields (``FIELD_KEYS`` order) of a
+        network built with fields.
+        """
         if self.discrete:
             x = self.embed(categorical=inputs)  # (N, L, E)
         else:
             x = self.embed(numeric=inputs)  # (N, L, E)
+        if self.fields is not None:
+            step_cat, step_num, static_cat, static_num = fields
+            x = self.fields.steps(x, step_cat, step_num)
+            if self.fields.has_static:  # a first step: (N, 1 + L, E)
+                x = torch.cat([self.fields.prefix(static_cat, static_num, x), x], 1)
+                mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
         hidden = self.encoder(self.dropout(x), mask)  # (N, L, H)
         if self.pooling == "mean":
             pooled = masked_mean(hidden, mask)  # (N, H)
@@ -138,10 +171,14 @@ class _Batches:
         batch_size: int,
         shuffle: bool,
         prefixes: bool,
+        fields: FieldArrays | None = None,
+        rows: Array | None = None,
     ) -> None:
         self.values, self.starts, self.lengths = values, starts, lengths
         self.targets, self.batch_size = targets, batch_size
         self.shuffle, self.prefixes = shuffle, prefixes
+        self.fields = fields  # the encoded fields of all sequences (or None)
+        self.rows = np.arange(len(starts)) if rows is None else rows
 
     def __len__(self) -> int:
         n = len(self.lengths) * (2 if self.prefixes else 1)
@@ -152,24 +189,53 @@ class _Batches:
     ) -> Iterator[dict[str, Any]]:
         rng = rng if self.shuffle else None
         starts, lengths, targets = self.starts, self.lengths, self.targets
+        rows = self.rows
         if self.prefixes:
             gen = rng if rng is not None else np.random.default_rng(0)
             cut = gen.integers(1, np.maximum(lengths, 1) + 1)  # 1 .. length
             starts = np.concatenate([starts, starts])
             lengths = np.concatenate([lengths, np.minimum(cut, lengths)])
             targets = np.concatenate([targets, targets])
+            rows = np.concatenate([rows, rows])
         for index in bucket_batches(lengths, self.batch_size, rng):
             array, mask = _pad(self.values, starts[index], lengths[index])
-            yield {
+            batch = {
                 "inputs": torch.from_numpy(array),
                 "mask": torch.from_numpy(mask),
                 "targets": torch.from_numpy(targets[index]),
                 "n_targets": len(index),
             }
+            if self.fields is not None:
+                fields = _fields(
+                    self.fields, starts[index], lengths[index], rows[index]
+                )
+                batch.update(zip(FIELD_KEYS, fields))
+            yield batch
+
+
+def _fields(
+    arrays: FieldArrays,
+    starts: Array,
+    lengths: Array,
+    rows: Array,
+    device: Any = None,
+) -> list[Tensor]:
+    """Return the step fields (as :func:`_pad` pads ids) and the static ones of rows."""
+    out = []
+    for values in (arrays.step_categorical, arrays.step_numeric):
+        array, _ = _pad(values, starts, lengths)  # (N, L, F)
+        out.append(torch.from_numpy(array).to(device))
+    for values in (arrays.static_categorical, arrays.static_numeric):
+        part = values[rows]  # (N, S)
+        if part.dtype.kind == "f":
+            part = part.astype(np.float32)
+        out.append(torch.from_numpy(part).to(device))
+    return out
 
 
 def _loss(module: nn.Module, batch: dict[str, Any]) -> tuple[Tensor, int]:
-    logits = module(batch["inputs"], batch["mask"])
+    fields = [batch[key] for key in FIELD_KEYS if key in batch]
+    logits = module(batch["inputs"], batch["mask"], *fields)
     total = F.cross_entropy(logits.float(), batch["targets"], reduction="sum")
     return total, int(batch["n_targets"])
 
@@ -206,6 +272,13 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         Dropout on the embeddings, in the encoder and before the head.
     prefix_augmentation : bool, default=False
         Also train on a random prefix of each sequence every epoch.
+    use_fields : bool, default=True
+        Read the fields of the events of discrete sequences, when they have
+        any (:attr:`SequenceSet.fields <seqpred.data.SequenceSet.fields>`
+        and ``static``): an embedding per categorical field and a projection
+        of the numeric fields are added to each step's embedding, and the
+        static fields form a first step. Queries must then carry the same
+        fields. ``False`` reads the items only.
     max_length : int, default=200
         Only the last ``max_length`` steps of a sequence are read (and the
         Transformer's number of learned positions).
@@ -258,6 +331,9 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         Epochs run and the epoch whose weights were kept.
     stop_reason_ : str
         Why training stopped.
+    fields_ : dict
+        The fields read (names, vocabularies, numeric means and scales), set
+        when the training data had fields and ``use_fields=True``.
 
     Notes
     -----
@@ -288,6 +364,7 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         "n_heads": [Interval(int, 1, None)],
         "dropout": [Interval(float, 0, 1, closed="left")],
         "prefix_augmentation": [bool],
+        "use_fields": [bool],
         **TRAINING_CONSTRAINTS,
     }
     _tags: ClassVar[Tags] = Tags(stochastic=True, requires_torch=True)
@@ -303,6 +380,7 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         n_heads: int = 2,
         dropout: float = 0.1,
         prefix_augmentation: bool = False,
+        use_fields: bool = True,
         max_length: int = 200,
         max_epochs: int = 50,
         batch_size: int = 32,
@@ -325,6 +403,7 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         self.n_heads = n_heads
         self.dropout = dropout
         self.prefix_augmentation = prefix_augmentation
+        self.use_fields = use_fields
         self.max_length = max_length
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -401,6 +480,13 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         n_valid = int(round(self.validation_fraction * len(ss)))
         n_valid = min(n_valid, len(ss) - 1)
         cut = len(ss) - n_valid
+        use = self.use_fields and not numeric
+        schema = learn_fields(ss) if use else None
+        arrays = None
+        if schema is not None:
+            self.fields_ = schema
+            arrays = encode_fields(ss, schema, type(self).__name__)
+        sequence = np.arange(len(ss))
 
         def source(rows: slice, shuffle: bool) -> _Batches:
             return _Batches(
@@ -411,6 +497,8 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
                 self.batch_size,
                 shuffle,
                 self.prefix_augmentation and shuffle,
+                arrays,
+                sequence[rows],
             )
 
         config = {
@@ -425,6 +513,7 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
             "max_length": self.max_length,
             "dropout": float(self.dropout),
             "pooling": self.pooling,
+            **field_config(schema),
         }
         valid = source(slice(cut, None), False) if n_valid > 0 else None
         self._train(config, _loss, source(slice(0, cut), True), valid)
@@ -433,6 +522,10 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         """Return class log-probabilities ``(N, C)`` in float64."""
         values, starts, lengths = self._window(ss)
         out = np.empty((len(ss), len(self.classes_)))
+        schema = getattr(self, "fields_", None)
+        arrays = None
+        if schema is not None:
+            arrays = encode_fields(ss, schema, type(self).__name__)
         network, device = self._network()
         with threads(self.n_threads, device), torch.no_grad():
             for index in bucket_batches(lengths, _PREDICT_BATCH):
@@ -440,6 +533,11 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
                 inputs = torch.from_numpy(array).to(device)
                 if inputs.is_floating_point():
                     inputs = inputs.double()
-                logits = network(inputs, torch.from_numpy(mask).to(device))
+                fields = []
+                if arrays is not None:
+                    fields = _fields(
+                        arrays, starts[index], lengths[index], index, device
+                    )
+                logits = network(inputs, torch.from_numpy(mask).to(device), *fields)
                 out[index] = torch.log_softmax(logits, dim=-1).cpu().numpy()
         return out

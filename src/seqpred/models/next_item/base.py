@@ -71,7 +71,13 @@ class NextItemMixin(MultiStepMixin, BaseEstimator):
         Parameters
         ----------
         X : SequenceSet, list of lists or list of strings
-            Training sequences of symbols.
+            Training sequences of symbols. The counting models (Markov
+            family, CPT, CPT+, ensembles) read the item of each step only:
+            the fields of events (``SequenceSet.fields`` and ``static``) are
+            ignored. To predict another field, or a **joint key** of several,
+            fit on ``ss.with_key("action")`` or ``ss.with_key("item",
+            "action")``; the neural models read the fields themselves
+            (``use_fields``, ``target``).
         y : None
             Ignored; present for API consistency.
 

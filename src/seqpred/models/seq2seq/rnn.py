@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +21,14 @@ from seqpred.nn.encoders import RecurrentEncoder
 from seqpred.nn.estimator import (
     TRAINING_CONSTRAINTS,
     NeuralEstimatorMixin,
+)
+from seqpred.nn.fields import (
+    FIELD_KEYS,
+    FieldArrays,
+    FieldEmbedding,
+    encode_fields,
+    field_config,
+    learn_fields,
 )
 from seqpred.nn.runtime import threads
 
@@ -48,6 +57,10 @@ class AttentionSeq2Seq(nn.Module):
         Embedding width, units per direction and stacked layers.
     dropout : float
         Dropout on embeddings and before the output layer.
+    field_cardinalities, n_numeric_fields, static_cardinalities, n_static_numeric
+        Sizes of the input's fields (:class:`~seqpred.nn.fields.FieldEmbedding`;
+        none by default): per-step fields are added to the input embeddings,
+        static fields to the decoder's initial state.
     """
 
     def __init__(
@@ -58,6 +71,10 @@ class AttentionSeq2Seq(nn.Module):
         hidden_size: int,
         n_layers: int,
         dropout: float,
+        field_cardinalities: Sequence[int] = (),
+        n_numeric_fields: int = 0,
+        static_cardinalities: Sequence[int] = (),
+        n_static_numeric: int = 0,
     ) -> None:
         super().__init__()
         h = hidden_size
@@ -81,13 +98,35 @@ class AttentionSeq2Seq(nn.Module):
         self.combine = nn.Linear(3 * h, h)
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(h, target_size)
+        sizes = (field_cardinalities, n_numeric_fields)
+        statics = (static_cardinalities, n_static_numeric)
+        self.fields = (
+            FieldEmbedding(embedding_dim, *sizes, *statics)
+            if any(sizes) or any(statics)
+            else None
+        )
+        self.static_bridge = (
+            nn.Linear(embedding_dim, n_layers * h) if any(statics) else None
+        )
 
-    def encode(self, source: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Return ``(memory (N, S, 2H), keys (N, S, H), state (N, layers, H))``."""
-        x = self.dropout(self.source_embed(source))  # (N, S, E)
-        memory = self.encoder(x, mask)  # (N, S, 2H)
+    def encode(
+        self, source: Tensor, mask: Tensor, *fields: Tensor
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Return ``(memory (N, S, 2H), keys (N, S, H), state (N, layers, H))``.
+
+        ``fields`` are the input's fields in ``FIELD_KEYS`` order, for a
+        network built with fields.
+        """
+        x = self.source_embed(source)  # (N, S, E)
+        if self.fields is not None:
+            x = self.fields.steps(x, fields[0], fields[1])
+        memory = self.encoder(self.dropout(x), mask)  # (N, S, 2H)
         summary = self.encoder.final_state(memory, mask)  # (N, 2H)
-        state = torch.tanh(self.bridge(summary))  # (N, layers * H)
+        start = self.bridge(summary)  # (N, layers * H)
+        if self.fields is not None and self.static_bridge is not None:
+            static = self.fields.prefix(fields[2], fields[3], x)[:, 0]  # (N, E)
+            start = start + self.static_bridge(static)  # into the initial state
+        state = torch.tanh(start)  # (N, layers * H)
         state = state.view(len(source), self.n_layers, -1)  # (N, layers, H)
         return memory, self.attention(memory), state
 
@@ -109,19 +148,35 @@ class AttentionSeq2Seq(nn.Module):
         logits = self.output(self.dropout(combined))  # (N, T, V)
         return logits, rnn_state.transpose(0, 1)
 
-    def forward(self, source: Tensor, mask: Tensor, tokens: Tensor) -> Tensor:
+    def forward(
+        self, source: Tensor, mask: Tensor, tokens: Tensor, *fields: Tensor
+    ) -> Tensor:
         """Teacher forcing: logits ``(N, T, V)`` of each next output symbol."""
-        memory, keys, state = self.encode(source, mask)
+        memory, keys, state = self.encode(source, mask, *fields)
         return self.decode(tokens, state, memory, keys, mask)[0]
 
 
 def _pad(values: Array, starts: Array, lengths: Array) -> tuple[Array, Array]:
     array, mask = pad_gather(values, starts, lengths)
     if array.shape[1] == 0:  # only empty inputs: keep one (masked) column
-        array = np.zeros((len(starts), 1), dtype=values.dtype)
+        array = np.zeros((len(starts), 1) + values.shape[1:], dtype=values.dtype)
         mask = np.zeros((len(starts), 1), dtype=bool)
     mask[:, 0] = True  # an empty input attends to one padding step, not nothing
     return array, mask
+
+
+def _field_tensors(
+    arrays: FieldArrays | None, starts: Array, lengths: Array, rows: Array
+) -> list[Tensor]:
+    """Return the inputs' fields as tensors (step fields padded as the ids)."""
+    if arrays is None:
+        return []
+    out = []
+    for values in (arrays.step_categorical, arrays.step_numeric):
+        out.append(torch.from_numpy(_pad(values, starts, lengths)[0]))  # (N, S, F)
+    for values in (arrays.static_categorical, arrays.static_numeric):
+        out.append(torch.from_numpy(values[rows]))  # (N, S)
+    return out
 
 
 class _PairBatches:
@@ -133,9 +188,13 @@ class _PairBatches:
         target: tuple[Array, Array, Array],
         batch_size: int,
         shuffle: bool,
+        fields: FieldArrays | None = None,
+        rows: Array | None = None,
     ) -> None:
         self.source, self.target = source, target
         self.batch_size, self.shuffle = batch_size, shuffle
+        self.fields = fields  # the inputs' encoded fields (or None)
+        self.rows = np.arange(len(source[1])) if rows is None else rows
 
     def __len__(self) -> int:
         return -(-len(self.source[1]) // self.batch_size)
@@ -151,6 +210,7 @@ class _PairBatches:
             n = len(index)
             tokens = np.concatenate([np.full((n, 1), SEP_ID), out[:, :-1]], axis=1)
             targets = np.where(out_mask, out, IGNORE_INDEX)
+            fields = _field_tensors(self.fields, ss[index], sl[index], self.rows[index])
             yield {
                 "source": torch.from_numpy(src),
                 "mask": torch.from_numpy(src_mask),
@@ -158,11 +218,13 @@ class _PairBatches:
                 "targets": torch.from_numpy(targets),
                 "index": index,
                 "n_targets": int(out_mask.sum()),
+                **dict(zip(FIELD_KEYS, fields)),
             }
 
 
 def _loss(module: nn.Module, batch: dict[str, Any]) -> tuple[Tensor, int]:
-    logits = module(batch["source"], batch["mask"], batch["tokens"])
+    fields = [batch[key] for key in FIELD_KEYS if key in batch]
+    logits = module(batch["source"], batch["mask"], batch["tokens"], *fields)
     total = F.cross_entropy(
         logits.float().flatten(0, 1),
         batch["targets"].flatten(),
@@ -206,6 +268,13 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
     reverse_input : bool, default=False
         Read each input right to left (Sutskever et al. 2014); helps
         digit-aligned tasks such as addition.
+    use_fields : bool, default=True
+        Read the fields of the input events, when the inputs have any
+        (:attr:`SequenceSet.fields <seqpred.data.SequenceSet.fields>` and
+        ``static``): an embedding per categorical field and a projection of
+        the numeric fields are added to each input step's embedding, and the
+        static fields go into the decoder's initial state. Inputs to
+        ``predict`` must then carry the same fields.
     max_epochs : int, default=30
         Passes over the training pairs.
     batch_size : int, default=64
@@ -252,6 +321,9 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         Epochs run and the epoch whose weights were kept.
     stop_reason_ : str
         Why training stopped.
+    fields_ : dict
+        The input fields read (names, vocabularies, numeric means and
+        scales), set when the inputs had fields and ``use_fields=True``.
 
     Notes
     -----
@@ -289,6 +361,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         "n_layers": [Interval(int, 1, None)],
         "dropout": [Interval(float, 0, 1, closed="left")],
         "reverse_input": [bool],
+        "use_fields": [bool],
         **{k: v for k, v in TRAINING_CONSTRAINTS.items() if k != "max_length"},
     }
     _tags: ClassVar[Tags] = Tags(stochastic=True, requires_torch=True)
@@ -301,6 +374,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         n_layers: int = 1,
         dropout: float = 0.0,
         reverse_input: bool = False,
+        use_fields: bool = True,
         max_epochs: int = 30,
         batch_size: int = 64,
         learning_rate: float = 0.003,
@@ -319,6 +393,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         self.n_layers = n_layers
         self.dropout = dropout
         self.reverse_input = reverse_input
+        self.use_fields = use_fields
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -342,8 +417,10 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         ]  # fmt: skip
 
     # -- data
-    def _sources(self, X: Any, add: bool) -> tuple[Array, Array, Array]:
-        """Encode inputs as ``(values, starts, lengths)`` (reversed if asked)."""
+    def _sources(
+        self, X: Any, add: bool
+    ) -> tuple[tuple[Array, Array, Array], FieldArrays | None]:
+        """Return inputs as ``(values, starts, lengths)`` (maybe reversed), fields."""
         owner = type(self).__name__
         ss = as_sequence_set(
             X,
@@ -355,13 +432,28 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         )
         if add:
             self.input_vocabulary_ = (ss.vocabulary or Vocabulary()).copy().freeze()
+            use = bool(getattr(self, "use_fields", False))  # a subclass may not
+            schema = learn_fields(ss) if use else None
+            if schema is not None:
+                self.fields_ = schema
         values = ss.values.astype(np.int64)
         lengths = np.diff(ss.offsets)
+        order = np.arange(len(values))
         if self.reverse_input and len(values):
             seq = np.repeat(np.arange(len(ss)), lengths)
             position = np.arange(len(values)) - ss.offsets[seq]
-            values = values[ss.offsets[seq + 1] - 1 - position]
-        return values, ss.offsets[:-1], lengths
+            order = ss.offsets[seq + 1] - 1 - position
+            values = values[order]
+        arrays = None
+        schema = getattr(self, "fields_", None)
+        if schema is not None:
+            arrays = encode_fields(ss, schema, owner)
+            arrays = dataclasses.replace(
+                arrays,
+                step_categorical=arrays.step_categorical[order],
+                step_numeric=arrays.step_numeric[order],
+            )
+        return (values, ss.offsets[:-1], lengths), arrays
 
     def fit(self, X: Any, y: Any) -> Seq2SeqNetwork:
         """Learn to map each input sequence to its output; return ``self``.
@@ -381,7 +473,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         owner = type(self).__name__
         check_pairs(X, y, owner)
         self._reset()
-        source = self._sources(X, add=True)
+        source, arrays = self._sources(X, add=True)
         out = as_sequence_set(y, kind="discrete", unknown="add", owner=owner)
         self.output_vocabulary_ = (out.vocabulary or Vocabulary()).copy().freeze()
         self.string_output_ = all(isinstance(t, str) for t in y)
@@ -395,7 +487,14 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         def part(rows: slice, shuffle: bool) -> _PairBatches:
             pick = tuple(a[rows] if i else a for i, a in enumerate(source))
             tpick = tuple(a[rows] if i else a for i, a in enumerate(target))
-            return _PairBatches(pick, tpick, self.batch_size, shuffle)  # type: ignore[arg-type]
+            return _PairBatches(
+                pick,  # type: ignore[arg-type]
+                tpick,  # type: ignore[arg-type]
+                self.batch_size,
+                shuffle,
+                arrays,
+                np.arange(n)[rows],
+            )
 
         valid = part(slice(cut, None), False) if n_valid > 0 else None
         self._train(self._module_config(), _loss, part(slice(0, cut), True), valid)
@@ -411,6 +510,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
             "hidden_size": self.hidden_size,
             "n_layers": self.n_layers,
             "dropout": float(self.dropout),
+            **field_config(getattr(self, "fields_", None)),
         }
 
     # -- prediction
@@ -432,18 +532,20 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
         if not isinstance(beam_width, int) or beam_width < 1:
             raise DataError(f"beam_width must be an int >= 1; got {beam_width!r}.")
         limit = 2 * self.max_output_length_ + 2 if max_length is None else max_length
-        values, starts, lengths = self._sources(X, add=False)
+        (values, starts, lengths), arrays = self._sources(X, add=False)
         results: list[Any] = [None] * len(lengths)
         network, device = self._network()
         with threads(self.n_threads, device), torch.no_grad():
             for index in bucket_batches(lengths, _PREDICT_BATCH):
                 src, mask = _pad(values, starts[index], lengths[index])
+                fields = _field_tensors(arrays, starts[index], lengths[index], index)
                 ids = _beam_search(
                     network,
                     torch.from_numpy(src).to(device),
                     torch.from_numpy(mask).to(device),
                     beam_width,
                     limit,
+                    [f.to(device) for f in fields],
                 )
                 for i, row in zip(index.tolist(), ids):
                     results[i] = self._decode(row)
@@ -458,7 +560,7 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
     def log_proba(self, X: Any, y: Any) -> Array:
         """Return ``log P(y_i | X_i)`` of each given output (end mark included)."""
         check_is_fitted(self, "log_proba")
-        source = self._sources(X, add=False)
+        source, arrays = self._sources(X, add=False)
         out = as_sequence_set(
             y,
             kind="discrete",
@@ -466,15 +568,18 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
             unknown="unk",
             allow_empty_input=True,
         )
-        batches = _PairBatches(source, _marked_targets(out), _PREDICT_BATCH, False)
+        target = _marked_targets(out)
+        batches = _PairBatches(source, target, _PREDICT_BATCH, False, arrays)
         result = np.empty(len(out))
         network, device = self._network()
         with threads(self.n_threads, device), torch.no_grad():
             for batch in batches.batches():
+                fields = [batch[k].to(device) for k in FIELD_KEYS if k in batch]
                 logits = network(
                     batch["source"].to(device),
                     batch["mask"].to(device),
                     batch["tokens"].to(device),
+                    *fields,
                 )
                 logp = torch.log_softmax(logits, dim=-1)  # (N, T, V)
                 targets = batch["targets"].to(device)
@@ -485,7 +590,12 @@ class Seq2SeqNetwork(NeuralEstimatorMixin, Seq2SeqMixin):
 
 
 def _beam_search(
-    network: Any, source: Tensor, mask: Tensor, width: int, limit: int
+    network: Any,
+    source: Tensor,
+    mask: Tensor,
+    width: int,
+    limit: int,
+    fields: Sequence[Tensor] = (),
 ) -> list[list[int]]:
     """Return the best output ids of each input (end mark excluded).
 
@@ -494,7 +604,7 @@ def _beam_search(
     stays their total log-probability.
     """
     n = len(source)
-    memory, keys, state = network.encode(source, mask)
+    memory, keys, state = network.encode(source, mask, *fields)
     expand = torch.arange(n, device=source.device).repeat_interleave(width)
     memory, keys, state, mask = (
         memory[expand],

@@ -21,7 +21,9 @@ import numpy as np
 from seqpred._typing import Array
 from seqpred.data._ragged import ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
+from seqpred.data.validation import as_sequence_set
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
+from seqpred.exceptions import DataError
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.nn.runtime import require_torch, threads
 
@@ -38,6 +40,16 @@ from seqpred.nn.batching import (  # noqa: E402
     split_stream,
 )
 from seqpred.nn.estimator import NeuralEstimatorMixin  # noqa: E402
+from seqpred.nn.fields import (  # noqa: E402
+    FIELD_KEYS,
+    FieldWindows,
+    encode_fields,
+    field_batch,
+    field_config,
+    field_loss,
+    learn_fields,
+    step_arrays,
+)
 from seqpred.nn.heads import CausalSequenceModel  # noqa: E402
 
 __all__ = ["CausalNextItemBase", "causal_loss"]
@@ -64,8 +76,12 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
     _language_model: ClassVar[bool] = False
     """True for a language model: sequences get start/end marks (``<sep>``)."""
 
+    _reads_fields: ClassVar[bool] = False
+    """True for a model that reads the fields of events (``use_fields``)."""
+
     _network_class = CausalSequenceModel
     max_length: int
+    fields_: dict[str, Any]
 
     # -- to implement
     def _network_config(self, vocab_size: int) -> dict[str, Any]:
@@ -91,18 +107,79 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
             return ss.values, ss.offsets
         return _marked(ss, end=True)
 
+    def fit(self, X: Any, y: None = None) -> CausalNextItemBase:
+        """Learn from training sequences; return ``self`` (see the class docstring).
+
+        Parameters
+        ----------
+        X : SequenceSet, list of lists, list of strings or a long table
+            Training sequences; their fields and static fields are read too
+            (when the model has ``use_fields=True``).
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()  # target= is checked before it is used
+        super().fit(self._keyed(X, "fit"))
+        return self
+
+    def _keyed(self, X: Any, method: str) -> Any:
+        """Return ``X`` with the ``target`` field as its item (as is without one)."""
+        target = getattr(self, "target", None)
+        if target is None:
+            return X
+        owner = type(self).__name__
+        ss = as_sequence_set(
+            X, unknown="add", kind="discrete", owner=owner, allow_empty_input=True
+        )
+        if ss.fields is None or target not in ss.fields:
+            raise DataError(
+                f"{owner}.{method}: target={target!r} is predicted from sequences "
+                f"that carry the field {target!r}; got fields "
+                f"{list(ss.fields or [])!r}. Pass sequences with that field "
+                "(from_lists(..., fields=...), or field_cols= when reading a "
+                "table), or target=None to predict the item."
+            )
+        return ss.with_key(target)
+
+    def _queries(self, X: Any, method: str) -> SequenceSet:
+        return super()._queries(self._keyed(X, method), method)
+
     def _fit(self, ss: SequenceSet) -> None:
         self._check_architecture()
         values, offsets = self._stream(ss)
         train, valid = split_stream(values, offsets, self.validation_fraction)
         width, size = self.max_length, self.batch_size
+        config = self._network_config(self.vocabulary_.size)
+        schema = learn_fields(ss) if self._uses_fields() else None
+        if schema is None:
+            self._train(
+                config,
+                causal_loss,
+                WindowBatches(*train, width, size, shuffle=True),
+                WindowBatches(*valid, width, size, False) if valid else None,
+                init=lambda module: self._init_output_bias(module, values),
+            )
+            return
+        self.fields_ = schema
+        arrays = encode_fields(ss, schema, type(self).__name__)
+        per_step = step_arrays(arrays, ss.sequence_index)
+        cut = len(train[0])  # the validation cut, in steps
+        head = {key: value[:cut] for key, value in per_step.items()}
+        tail = {key: value[cut:] for key, value in per_step.items()}
         self._train(
-            self._network_config(self.vocabulary_.size),
-            causal_loss,
-            WindowBatches(*train, width, size, shuffle=True),
-            WindowBatches(*valid, width, size, False) if valid else None,
+            {**config, **field_config(schema)},
+            field_loss,
+            FieldWindows(*train, head, width, size, shuffle=True),
+            FieldWindows(*valid, tail, width, size, False) if valid else None,
             init=lambda module: self._init_output_bias(module, values),
         )
+
+    def _uses_fields(self) -> bool:
+        return self._reads_fields and bool(getattr(self, "use_fields", False))
 
     def _init_output_bias(self, module: CausalSequenceModel, values: Array) -> None:
         """Start the output bias at the log frequencies of the symbols.
@@ -134,12 +211,24 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
         values, offsets = self._contexts(queries[rows])
         lengths = np.minimum(np.diff(offsets), self.max_length)
         starts = offsets[1:] - lengths
+        schema = getattr(self, "fields_", None)
+        per_step = None
+        if schema is not None:
+            matched_queries = queries[rows]
+            arrays = encode_fields(matched_queries, schema, type(self).__name__)
+            per_step = step_arrays(arrays, matched_queries.sequence_index)
         network, device = self._network()
         with threads(self.n_threads, device), torch.no_grad():
             for index in bucket_batches(lengths, _PREDICT_BATCH):
                 ids, mask = pad_gather(values, starts[index], lengths[index])
+                fields = []
+                if per_step is not None:
+                    batch = field_batch(per_step, starts[index], lengths[index], device)
+                    fields = [batch[key] for key in FIELD_KEYS]
                 logits = network(
-                    torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+                    torch.from_numpy(ids).to(device),
+                    torch.from_numpy(mask).to(device),
+                    *fields,
                 )  # (N, L, V)
                 last = torch.from_numpy(lengths[index] - 1).to(device)
                 picked = logits[torch.arange(len(index), device=device), last]  # (N, V)

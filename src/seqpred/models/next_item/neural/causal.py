@@ -8,6 +8,7 @@ from seqpred._params import Interval, Options
 from seqpred.base import Tags
 from seqpred.models.next_item.neural._base import CausalNextItemBase
 from seqpred.nn.estimator import TRAINING_CONSTRAINTS
+from seqpred.nn.fields import FieldCausalModel
 from seqpred.nn.heads import check_heads
 
 __all__ = ["RNNNextItem", "TransformerNextItem"]
@@ -51,6 +52,21 @@ class RNNNextItem(CausalNextItemBase):
         anywhere in the next items (the CPT+ protocol's consequent); a next
         item never equals the last one in data without repeats, but the one
         after often does.
+    use_fields : bool, default=True
+        Read the fields of the training events, when they have any
+        (:attr:`SequenceSet.fields <seqpred.data.SequenceSet.fields>` and
+        ``static``): an embedding per categorical field and a projection of
+        the numeric fields are added to each step's item embedding, and the
+        static fields, embedded the same way, are read as a first step
+        before the sequence. Queries must then carry the same fields; the
+        steps a continuation adds (``predict_next``) have them missing.
+        ``False`` reads the items only.
+    target : str or None, default=None
+        Predict this categorical field (the next action type, say) instead
+        of the item: the field becomes the predicted symbol and the item one
+        more input field (:meth:`SequenceSet.with_key
+        <seqpred.data.SequenceSet.with_key>`). ``vocabulary_`` then holds
+        the field's values.
     max_epochs : int, default=30
         Passes over the training data.
     batch_size : int, default=64
@@ -106,6 +122,9 @@ class RNNNextItem(CausalNextItemBase):
     stop_reason_ : str
         Why training stopped: "max_epochs", "early_stopping", "max_time" or
         "no_data" (no sequence has two items).
+    fields_ : dict
+        The fields read (names, vocabularies, numeric means and scales), set
+        when the training data had fields and ``use_fields=True``.
 
     Notes
     -----
@@ -141,9 +160,13 @@ class RNNNextItem(CausalNextItemBase):
         "dropout": [Interval(float, 0, 1, closed="left")],
         "tie_weights": [bool],
         "horizon": [Interval(int, 1, None)],
+        "use_fields": [bool],
+        "target": [None, str],
         **TRAINING_CONSTRAINTS,
     }
     _tags: ClassVar[Tags] = _TAGS
+    _network_class = FieldCausalModel  # type: ignore[assignment]
+    _reads_fields = True
 
     def __init__(
         self,
@@ -156,6 +179,8 @@ class RNNNextItem(CausalNextItemBase):
         tie_weights: bool = False,
         max_length: int = 50,
         horizon: int = 1,
+        use_fields: bool = True,
+        target: str | None = None,
         max_epochs: int = 30,
         batch_size: int = 64,
         learning_rate: float = 0.003,
@@ -177,6 +202,8 @@ class RNNNextItem(CausalNextItemBase):
         self.tie_weights = tie_weights
         self.max_length = max_length
         self.horizon = horizon
+        self.use_fields = use_fields
+        self.target = target
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -246,6 +273,12 @@ class TransformerNextItem(CausalNextItemBase):
     horizon : int, default=1
         Rank items by how likely they come within the next ``horizon`` items
         (see :class:`RNNNextItem`).
+    use_fields : bool, default=True
+        Read the fields and static fields of the events, when they have any
+        (see :class:`RNNNextItem`).
+    target : str or None, default=None
+        Predict this categorical field instead of the item (see
+        :class:`RNNNextItem`).
     max_epochs : int, default=30
         Passes over the training data.
     batch_size : int, default=64
@@ -289,6 +322,8 @@ class TransformerNextItem(CausalNextItemBase):
         Epochs run and the epoch whose weights were kept.
     stop_reason_ : str
         Why training stopped.
+    fields_ : dict
+        The fields read, when there were any (see :class:`RNNNextItem`).
 
     Notes
     -----
@@ -323,9 +358,13 @@ class TransformerNextItem(CausalNextItemBase):
         "positions": [Options({"learned", "rotary"})],
         "tie_weights": [bool],
         "horizon": [Interval(int, 1, None)],
+        "use_fields": [bool],
+        "target": [None, str],
         **TRAINING_CONSTRAINTS,
     }
     _tags: ClassVar[Tags] = _TAGS
+    _network_class = FieldCausalModel  # type: ignore[assignment]
+    _reads_fields = True
 
     def __init__(
         self,
@@ -338,6 +377,8 @@ class TransformerNextItem(CausalNextItemBase):
         tie_weights: bool = True,
         max_length: int = 50,
         horizon: int = 1,
+        use_fields: bool = True,
+        target: str | None = None,
         max_epochs: int = 30,
         batch_size: int = 64,
         learning_rate: float = 0.001,
@@ -359,6 +400,8 @@ class TransformerNextItem(CausalNextItemBase):
         self.tie_weights = tie_weights
         self.max_length = max_length
         self.horizon = horizon
+        self.use_fields = use_fields
+        self.target = target
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
