@@ -23,6 +23,7 @@ def as_sequence_set(
     kind: Literal["auto", "discrete", "numeric"] = "auto",
     owner: str = "seqpred",
     allow_empty_input: bool = False,
+    strict_kind: bool = False,
 ) -> SequenceSet:
     """Convert a batch of sequences to a :class:`SequenceSet`.
 
@@ -45,6 +46,9 @@ def as_sequence_set(
         Name used in error messages (the estimator's class).
     allow_empty_input : bool, default=False
         Accept a batch with no sequences.
+    strict_kind : bool, default=False
+        Refuse a :class:`SequenceSet` of the other kind than ``kind`` (a
+        model of symbols given numeric series), instead of passing it on.
 
     Returns
     -------
@@ -65,7 +69,7 @@ single str. Wrap it in a list: ['abc'].
     elif _is_series(X):
         X = X.to_list() if hasattr(X, "to_list") else X.tolist()
     if isinstance(X, SequenceSet):
-        if kind != "auto" and X.kind != kind:
+        if strict_kind and kind != "auto" and X.kind != kind:
             raise DataError(
                 f"{owner}: expected {kind} sequences; got {X.kind} ones"
                 + (

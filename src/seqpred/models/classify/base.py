@@ -17,7 +17,7 @@ A model whose probabilities are not a softmax of its scores (1-NN) overrides
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -73,6 +73,8 @@ class ClassifierMixin(BaseEstimator):
     """Public API of sequence classifiers (see the module docstring)."""
 
     _task = "classify"
+    _one_kind: ClassVar[bool] = True
+    """Whether the model reads only its tags' input kind (symbols or numbers)."""
 
     classes_: Array
     class_counts_: Array
@@ -110,7 +112,9 @@ class ClassifierMixin(BaseEstimator):
         kind: Literal["discrete", "numeric"] = (
             "numeric" if self.get_tags().input_kind == "numeric" else "discrete"
         )
-        ss = as_sequence_set(X, kind=kind, unknown="add", owner=owner)
+        ss = as_sequence_set(
+            X, kind=kind, unknown="add", owner=owner, strict_kind=self._one_kind
+        )
         labels = check_labels(ss, y, owner)
         classes, y_idx = np.unique(labels, return_inverse=True)
         if len(classes) < 2:
@@ -148,6 +152,7 @@ class ClassifierMixin(BaseEstimator):
                 kind="discrete",
                 owner=owner,
                 allow_empty_input=True,
+                strict_kind=self._one_kind,
             )
         ss = as_sequence_set(X, kind="numeric", owner=owner, allow_empty_input=True)
         if len(ss) and ss.n_features != self.n_features_:

@@ -368,6 +368,7 @@ class NeuralSequenceClassifier(NeuralEstimatorMixin, ClassifierMixin):
         **TRAINING_CONSTRAINTS,
     }
     _tags: ClassVar[Tags] = Tags(stochastic=True, requires_torch=True)
+    _one_kind: ClassVar[bool] = False  # symbols or numeric series
 
     def __init__(
         self,
