@@ -38,8 +38,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seqpred._version import __version__
 from seqpred.exceptions import SeqpredError
+from seqpred.serve import hot
 from seqpred.serve.config import ServeConfig
-from seqpred.serve.errors import HTTPError, NotFound, TooLarge, error_body, status_of
+from seqpred.serve.errors import (
+    HTTPError,
+    NotFound,
+    error_body,
+    status_of,
+    validation_body,
+)
 from seqpred.serve.metrics import MetricsMiddleware
 from seqpred.serve.schemas import (
     ErrorResponse,
@@ -49,9 +56,8 @@ from seqpred.serve.schemas import (
 )
 from seqpred.serve.security import GuardMiddleware
 from seqpred.serve.service import Service
-from seqpred.serve.tasks import check_request
 
-__all__ = ["create_app"]
+__all__ = ["ServeApp", "create_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +69,7 @@ _STATUS_NAMES = {404: "NotFound", 405: "MethodNotAllowed", 413: "TooLarge"}
 
 def create_app(
     models: dict[str, Path] | Service, config: ServeConfig | None = None
-) -> FastAPI:
+) -> ServeApp:
     """Build the application serving ``models``.
 
     Parameters
@@ -76,8 +82,8 @@ def create_app(
 
     Returns
     -------
-    fastapi.FastAPI
-        Run it with uvicorn (``seqpred serve`` does).
+    ServeApp
+        An ASGI application; run it with uvicorn (``seqpred serve`` does).
     """
     config = config or ServeConfig()
     service = models if isinstance(models, Service) else Service(models, config)
@@ -98,11 +104,40 @@ def create_app(
     app.state.service = service
     _add_error_handlers(app)
     _add_routes(app, service)
-    app.add_middleware(
-        GuardMiddleware, token=config.token, max_body_bytes=config.max_body_bytes
-    )
-    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
-    return app
+    return ServeApp(app, service, config)
+
+
+class ServeApp:
+    """The service as one ASGI application: metrics, guard, hot routes, FastAPI.
+
+    The layers run outside FastAPI so that they cost a few microseconds a
+    request: :class:`~seqpred.serve.metrics.MetricsMiddleware` times every
+    request, :class:`~seqpred.serve.security.GuardMiddleware` checks the
+    token and the body size, :class:`~seqpred.serve.hot.HotRoutes` answers
+    ``predict`` and session ``events``, and FastAPI the rest (``/docs``
+    included).
+
+    Attributes
+    ----------
+    fastapi : fastapi.FastAPI
+        The application behind the layers.
+    state : State
+        ``fastapi.state``; ``state.service`` is the :class:`Service`.
+    """
+
+    def __init__(self, app: FastAPI, service: Service, config: ServeConfig) -> None:
+        self.fastapi = app
+        self.state = app.state
+        guarded = GuardMiddleware(
+            hot.HotRoutes(app, service),
+            token=config.token,
+            max_body_bytes=config.max_body_bytes,
+        )
+        self._stack = MetricsMiddleware(guarded, service.metrics)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Serve one ASGI connection (HTTP or lifespan)."""
+        await self._stack(scope, receive, send)
 
 
 def _json(value: Any, status: int = 200) -> Response:
@@ -119,18 +154,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-            for e in exc.errors()
-        ]
-        body = {
-            "error": {
-                "type": "RequestValidationError",
-                "message": "invalid request: " + "; ".join(problems),
-                "status": 422,
-            }
-        }
-        return _json(body, 422)
+        return _json(validation_body(list(exc.errors())), 422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -153,8 +177,6 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_routes(app: FastAPI, service: Service) -> None:
-    config = service.config
-
     @app.get("/health", tags=["service"])
     async def health() -> Response:
         """Say the service is up (no token needed)."""
@@ -173,11 +195,7 @@ def _add_routes(app: FastAPI, service: Service) -> None:
     @app.post("/models/{name}/predict", tags=["models"], responses=_ERRORS)
     async def predict(name: str, body: PredictRequest) -> Response:
         """Predict for a batch of sequences with the model's task."""
-        hosted = service.model(name)
-        request = body.model_dump(exclude_unset=True)
-        check_request(hosted.task, request, config)
-        out = await hosted.predict(request)
-        return _json({"model": name, "task": hosted.task, **out})
+        return _json(await hot.predict(service, name, body))
 
     @app.post("/models/{name}/reload", tags=["models"], responses=_ERRORS)
     async def reload(name: str) -> Response:
@@ -202,23 +220,7 @@ def _add_routes(app: FastAPI, service: Service) -> None:
     )
     async def add_events(name: str, session_id: str, body: EventsRequest) -> Response:
         """Append events to a live session; return its most likely next items."""
-        online = service.sessions(name)
-        if body.k > config.max_k or body.k < 1:
-            raise TooLarge(f"k={body.k} must be in 1..{config.max_k} (--max-k).")
-        context = await online.add_events(session_id, body.events)
-        hosted = online.hosted
-        if hosted.batcher is not None:
-            symbols = [online.sessions.events(session_id) or []]
-            out = await hosted.predict({"sequences": symbols, "k": body.k})
-            top = out["predictions"][0]
-        else:
-            ids, scores = hosted.model.predict_top_k_encoded(context, None, body.k)
-            n = int((ids[0] >= 0).sum())
-            items = hosted.model.vocabulary_.decode(ids[0, :n])
-            top = {"items": items, "scores": scores[0, :n].tolist()}
-        session = online.sessions.get(session_id)
-        length = 0 if session is None else len(session.symbols)
-        return _json({"session": session_id, "length": length, **top})
+        return _json(await hot.add_events(service, name, session_id, body))
 
     @app.get("/models/{name}/sessions/{session_id}", tags=["sessions"])
     async def get_session(name: str, session_id: str) -> Response:

@@ -27,6 +27,7 @@ __all__ = [
     "Unavailable",
     "error_body",
     "status_of",
+    "validation_body",
 ]
 
 
@@ -105,3 +106,21 @@ def error_body(exc: BaseException, status: int | None = None) -> dict[str, Any]:
         message = str(exc) if not isinstance(exc, HTTPError) else exc.message
         kind = type(exc).__name__
     return {"error": {"type": kind, "message": message, "status": status}}
+
+
+def validation_body(errors: list[Any]) -> dict[str, Any]:
+    """Return the JSON body of a request that does not fit its schema (422).
+
+    Examples
+    --------
+    >>> body = validation_body([{"loc": ("body", "k"), "msg": "not an int"}])
+    >>> body["error"]["message"], body["error"]["status"]
+    ('invalid request: body.k: not an int', 422)
+    """
+    problems = [
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors
+    ]
+    message = "invalid request: " + "; ".join(problems)
+    return {
+        "error": {"type": "RequestValidationError", "message": message, "status": 422}
+    }

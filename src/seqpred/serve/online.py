@@ -91,6 +91,7 @@ class Online:
         self.snapshot_lsn = 0
         self.snapshot_time = time.time()
         self._lock = asyncio.Lock()  # learning, snapshots and reloads: one at a time
+        self._snapshot_of = (-1, -1)  # (lsn, model generation) of the last snapshot
 
     @property
     def learning(self) -> bool:
@@ -110,6 +111,7 @@ class Online:
             self.sessions.restore(snapshot.sessions)
             self.pending = snapshot.pending
             after = self.snapshot_lsn = snapshot.lsn
+            self._snapshot_of = (after, self.hosted.generation)
         self.wal = WriteAheadLog(self.directory, fsync=self.config.fsync)
         records = self.wal.recover(after=after)
         for record in records:
@@ -243,6 +245,9 @@ class Online:
             return
         async with self._lock:
             lsn = self.wal.last_lsn
+            if (lsn, self.hosted.generation) == self._snapshot_of:
+                return  # nothing changed since the last one
+            generation = self.hosted.generation
             model, sessions, pending = (
                 self.hosted.model,
                 self.sessions.export(),
@@ -260,6 +265,7 @@ class Online:
             )
             self.wal.drop_before(lsn + 1)
             self.snapshot_lsn, self.snapshot_time = lsn, time.time()
+            self._snapshot_of = (lsn, generation)
 
     async def reload(self) -> None:
         """Load the model file again and serve it (a snapshot follows when learning).

@@ -1,13 +1,14 @@
 """Atomic snapshots of a learning model: the model, its live sessions, one ``lsn``.
 
-A snapshot is a directory ``snapshot-<lsn>`` holding ``model.seqpred``
+A snapshot is a directory ``snapshot-<lsn>-<time>`` holding ``model.seqpred``
 (written by :func:`seqpred.io.save`, signed when a key is configured),
 ``sessions.json`` (the live sessions and the ended ones not yet learned)
 and ``meta.json`` (the ``lsn`` of the last log record it reflects). It is
 written under a temporary name, every file flushed to disk, then renamed in
-one step: a crash leaves either the old snapshot or the new one, never half
-of one. Start-up loads the newest complete snapshot and replays the log
-records after its ``lsn``.
+one step to a name no other snapshot has; only then are older snapshots
+deleted. A crash leaves the old snapshot, the new one, or both, never
+neither and never half of one. Start-up loads the newest complete snapshot
+and replays the log records after its ``lsn``.
 
 Examples
 --------
@@ -77,7 +78,7 @@ def write_snapshot(
     key : bytes or None, default=None
         Sign the model file with this key.
     """
-    final = directory / f"{_PREFIX}{lsn:020d}"
+    final = directory / f"{_PREFIX}{lsn:020d}-{time.time_ns():020d}"
     temporary = directory / f".{final.name}.tmp-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
@@ -86,9 +87,7 @@ def write_snapshot(
     meta = {"format": FORMAT, "lsn": lsn, "created": time.time()}
     _write_json(temporary / "meta.json", meta)
     _sync(temporary)
-    if final.exists():  # the same lsn again (nothing new): keep the newer files
-        shutil.rmtree(final)
-    os.replace(temporary, final)
+    os.replace(temporary, final)  # a new name: the old snapshot stays until now
     _sync(directory)
     for old in _snapshots(directory):
         if old != final:
@@ -124,10 +123,12 @@ def _snapshots(directory: Path) -> list[Path]:
         return []
     found = [
         p
-        for p in directory.glob(f"{_PREFIX}*")
+        for p in directory.glob(f"{_PREFIX}*-*")
         if p.is_dir() and (p / "meta.json").exists()
     ]
-    return sorted(found, key=lambda p: int(p.name[len(_PREFIX) :]))
+    return sorted(
+        found, key=lambda p: tuple(map(int, p.name[len(_PREFIX) :].split("-")))
+    )
 
 
 def _write_json(path: Path, value: Any) -> None:

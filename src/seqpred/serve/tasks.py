@@ -125,9 +125,45 @@ def json_value(value: Any) -> Any:
 
 def next_item(model: Any, request: dict[str, Any]) -> dict[str, Any]:
     """Top-k next items with scores for each sequence."""
-    k = request.get("k", 5)
-    ids, scores = model.predict_top_k_ids(request["sequences"], k)
+    k, sequences = request.get("k", 5), request["sequences"]
+    encoded = _plain_batch(model, sequences, k)
+    if encoded is None:  # the library checks (and explains) everything else
+        ids, scores = model.predict_top_k_ids(sequences, k)
+    elif len(encoded) == 1:
+        ids, scores = model.predict_top_k_encoded(encoded[0], None, k)
+    else:
+        offsets = np.cumsum([0] + [len(e) for e in encoded])
+        values = np.concatenate(encoded) if encoded else np.empty(0, np.int64)
+        ids, scores = model.predict_top_k_encoded(values, offsets, k)
     return {"predictions": _top_k_rows(model, ids, scores)}
+
+
+def _plain_batch(model: Any, sequences: Any, k: Any) -> list[Any] | None:
+    """Encode a batch of lists of strings or ints once, or None for the library.
+
+    Such a batch is valid input whatever the model (unknown symbols become
+    ``<unk>``, as the library does), so it can skip the library's checks and
+    take the one-query path. Anything else (strings as character sequences,
+    floats, bools, nested values, a bad ``k``, a model that refuses unknown
+    symbols) goes through the public method and its error messages.
+    """
+    if (
+        type(k) is not int
+        or k < 1
+        or type(sequences) is not list
+        or not sequences
+        or getattr(model, "on_unknown", "ignore") == "error"
+    ):
+        return None
+    encode = model.vocabulary_.encode
+    out = []
+    for sequence in sequences:
+        if type(sequence) is not list or not all(
+            type(item) is str or type(item) is int for item in sequence
+        ):
+            return None
+        out.append(np.asarray(encode(sequence, unknown="unk"), dtype=np.int64))
+    return out
 
 
 def _top_k_rows(model: Any, ids: Any, scores: Any) -> list[dict[str, Any]]:
