@@ -84,3 +84,46 @@ def test_evaluate_steps(
     assert 0 <= scores["exact_match"] <= scores["accuracy@1"] <= 1
     code, _, err = run(capsys, "evaluate", model, data, "--steps", "2", "-c", "2")
     assert code == 2 and "--consequent" in err
+
+
+EVENTS = """session_id,timestamp,item,action,segment
+1,1,home,view,eu
+1,2,shoe,view,eu
+1,3,cart,buy,eu
+2,1,home,view,us
+2,2,shoe,buy,us
+3,1,home,view,eu
+3,2,hat,view,eu
+3,3,cart,buy,eu
+"""
+
+
+@pytest.mark.parametrize("target", [None, "action"])
+def test_fields_from_a_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str | None
+) -> None:
+    pytest.importorskip("torch")
+    data = tmp_path / "events.csv"
+    data.write_text(EVENTS)
+    queries = tmp_path / "queries.csv"  # one session: action looks static here
+    queries.write_text(
+        "session_id,timestamp,item,action,segment\n9,1,home,view,eu\n9,2,shoe,view,eu\n"
+    )
+    model = tmp_path / "g.seqpred"
+    options = ["--data-option", "item_col=item", "--data-option", "field_cols=auto"]
+    params = ["max_epochs=2", "hidden_size=4", "embedding_dim=4", "device=cpu"]
+    params += [] if target is None else [f"target={target}"]
+    fit = ["fit", data, "--model", "gru", "-o", model, *options]
+    code, out, err = run(capsys, *fit, *[a for p in params for a in ("--param", p)])
+    assert code == 0, err
+    assert "action (field), segment (static)" in out + err
+    code, out, err = run(
+        capsys, "predict", model, "--file", queries, *options, "--steps", "2",
+        "-f", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)[0]["continuations"]
+    expected = {"view", "buy"} if target else {"home", "shoe", "cart", "hat"}
+    assert rows and set(rows[0]["items"]) <= expected
+    code, _, err = run(capsys, "predict", model, "-i", "home shoe")
+    assert code == 1 and "fields" in err

@@ -50,20 +50,29 @@ def predict(estimator: Any, options: PredictOptions) -> None:
         )
     raw: list[list[Any]] = list(options.split_inputs())
     ids: list[Any] | None = None
+    with_fields: SequenceSet | None = None
     if options.source is not None:
         read = options.source.read()
         if read.ids is not None:  # label the file's queries (say, sessions)
             ids = [f"input {i + 1}" for i in range(len(raw))]
             ids += [_plain(v) for v in np.asarray(read.ids).tolist()]
+        if read.fields is not None or read.static is not None:
+            if raw:
+                raise InvalidParameterError(
+                    "predict: the --file queries carry fields and --input ones "
+                    "cannot; give every query in the file."
+                )
+            with_fields = read  # predicted as read, fields and all
         raw.extend(read.to_lists())
     symbols = estimator.vocabulary_.symbols
     queries = [query_symbols(q, symbols) for q in raw]
+    X: Any = queries if with_fields is None else with_fields
     if options.steps is not None:
-        paths = estimator.predict_next(queries, steps=options.steps, k=options.top_k)
+        paths = estimator.predict_next(X, steps=options.steps, k=options.top_k)
         emit_continuations(options.fmt, queries, paths, ids=ids)
         return
-    best = estimator.predict(queries)
-    ranked = estimator.predict_top_k(queries, k=options.top_k)
+    best = estimator.predict(X)
+    ranked = estimator.predict_top_k(X, k=options.top_k)
     emit_predictions(options.fmt, queries, best, ranked, ids=ids)
 
 

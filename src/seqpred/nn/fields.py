@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from seqpred._typing import Array
+from seqpred.data.fields import Field, Fields
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import PAD_ID, UNK_ID, Vocabulary
 from seqpred.exceptions import DataError
@@ -128,9 +129,9 @@ def _encode_part(
     fields: Any, part: dict[str, Any], length: int, what: str, owner: str
 ) -> tuple[Array, Array]:
     names = part["categorical"] + part["numeric"]
-    missing = [n for n in names if fields is None or n not in fields]
+    missing = [n for n in names if n not in fields]
     if missing:
-        have = [] if fields is None else list(fields)
+        have = list(fields)
         raise DataError(
             f"{owner}: the model was fitted with the {what} fields {names!r}; the "
             f"input lacks {missing!r} (it has {have!r}). Pass sequences with "
@@ -171,13 +172,37 @@ def _translate(source: Vocabulary, target: Vocabulary) -> Array:
     ).astype(np.int64)
 
 
+def _moved(ss: SequenceSet, schema: dict[str, Any]) -> tuple[Any, Any]:
+    """Return ``ss``'s fields, each where the schema has it (per step or static).
+
+    A table read with ``field_cols="auto"`` makes a column static when it
+    happens to be constant in every sequence (one short query, say); such a
+    field is spread over the steps again, and a per-step field the model
+    reads as static is read at each sequence's first step.
+    """
+    steps = dict(ss.fields or {})
+    static = dict(ss.static or {})
+    wanted_steps = schema["step"]["categorical"] + schema["step"]["numeric"]
+    wanted_static = schema["static"]["categorical"] + schema["static"]["numeric"]
+    for name in wanted_steps:
+        if name not in steps and name in static:
+            f = static[name]
+            steps[name] = Field(f.values[ss.sequence_index], f.vocabulary)
+    for name in wanted_static:
+        if name not in static and name in steps and (ss.lengths > 0).all():
+            f = steps[name]
+            static[name] = Field(f.values[ss.offsets[:-1]], f.vocabulary)
+    return Fields(steps, ss.n_steps), Fields(static, len(ss))
+
+
 def encode_fields(ss: SequenceSet, schema: dict[str, Any], owner: str) -> FieldArrays:
     """Encode ``ss``'s fields with a schema from :func:`learn_fields`."""
+    steps, static = _moved(ss, schema)
     step_cat, step_num = _encode_part(
-        ss.fields, schema["step"], ss.n_steps, "per-step", owner
+        steps, schema["step"], ss.n_steps, "per-step", owner
     )
     static_cat, static_num = _encode_part(
-        ss.static, schema["static"], len(ss), "static", owner
+        static, schema["static"], len(ss), "static", owner
     )
     return FieldArrays(step_cat, step_num, static_cat, static_num)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from seqpred._typing import Array
 from seqpred.data._ragged import ragged_ranges
+from seqpred.data.fields import Field, Fields
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.data.vocabulary import PAD_ID, SEP_ID, UNK_ID, Vocabulary
@@ -135,6 +136,8 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
         ss = as_sequence_set(
             X, unknown="add", kind="discrete", owner=owner, allow_empty_input=True
         )
+        if ss.static is not None and target in ss.static:  # constant in a table
+            ss = _spread_static(ss, target)
         if ss.fields is None or target not in ss.fields:
             raise DataError(
                 f"{owner}.{method}: target={target!r} is predicted from sequences "
@@ -308,6 +311,18 @@ class CausalNextItemBase(NeuralEstimatorMixin, NextItemMixin):
             np.pad(ids, ((0, 0), (0, pad)), constant_values=-1),
             np.pad(scores, ((0, 0), (0, pad))),
         )
+
+
+def _spread_static(ss: SequenceSet, name: str) -> SequenceSet:
+    """Return ``ss`` with the static field ``name`` moved to every step."""
+    assert ss.static is not None
+    column = ss.static[name]
+    steps = dict(ss.fields or {})
+    steps[name] = Field(column.values[ss.sequence_index], column.vocabulary)
+    static = {n: f for n, f in ss.static.items() if n != name}
+    return ss.with_fields(
+        Fields(steps, ss.n_steps), Fields(static, len(ss)) if static else None
+    )
 
 
 def _extend(queries: SequenceSet, paths: Array) -> SequenceSet:
