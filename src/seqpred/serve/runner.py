@@ -8,6 +8,7 @@ start), it only makes that start replay more.
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def run(models: dict[str, Path], config: ServeConfig) -> None:
     for name, hosted in service.models.items():
         logger.info("model %r: %s from %s", name, hosted.task, hosted.path)
     app = create_app(service, config)
+    gc.collect()
+    gc.freeze()  # the models and the app live on: keep them out of collections
     server = uvicorn.Server(
         uvicorn.Config(
             app,
