@@ -7,7 +7,12 @@ the training series), ``predict_distribution``, ``predict_quantiles``,
 ``step``, ``feature``, ``mean``, ``lower``, ``upper``) and ``score``.
 
 Baselines: :class:`NaiveForecaster`, :class:`SeasonalNaive`,
-:class:`DriftForecaster`, :class:`MeanForecaster`, :class:`Naive2`. Linear
+:class:`DriftForecaster`, :class:`MeanForecaster`, :class:`Naive2`.
+Statistical workhorses, fitted series by series: :class:`ETS` (exponential
+smoothing state-space models chosen by AICc), :class:`Theta` (the theta
+method and its optimised and dynamic forms) and :class:`ARIMA` (seasonal,
+with automatic differencing and stepwise order search); their
+``season_length="auto"`` comes from :mod:`.seasonality`. Linear
 models on windows (global, channel independent, closed form): :class:`AR`
 and :class:`DLinear`, with the recursive, direct or multi-output strategy;
 :class:`SETAR`, a two-regime threshold autoregression; :class:`MLPForecaster`,
@@ -46,6 +51,7 @@ row (the recursive strategy, the next step's row at each iteration):
 from typing import Any
 
 from seqpred._lazy import lazy
+from seqpred.models.forecast.arima import ARIMA
 from seqpred.models.forecast.base import ForecasterMixin
 from seqpred.models.forecast.baselines import (
     DriftForecaster,
@@ -53,15 +59,19 @@ from seqpred.models.forecast.baselines import (
     NaiveForecaster,
     SeasonalNaive,
 )
+from seqpred.models.forecast.ets import ETS
 from seqpred.models.forecast.linear import AR, DLinear
 from seqpred.models.forecast.mlp import MLPForecaster
 from seqpred.models.forecast.naive2 import Naive2
 from seqpred.models.forecast.setar import SETAR
+from seqpred.models.forecast.theta import Theta
 
 __all__ = [
     "AR",
+    "ARIMA",
     "DLinear",
     "DriftForecaster",
+    "ETS",
     "EncoderDecoderForecaster",  # noqa: F822  (lazy: torch)
     "ForecasterMixin",
     "MLPForecaster",
@@ -71,6 +81,7 @@ __all__ = [
     "NeuralForecaster",  # noqa: F822
     "SETAR",
     "SeasonalNaive",
+    "Theta",
 ]
 
 __getattr__: Any = lazy(

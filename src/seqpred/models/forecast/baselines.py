@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from seqpred._params import Interval
+from seqpred._params import Interval, Options
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
@@ -23,6 +23,7 @@ from seqpred.models.forecast._ragged import (
     steps_ahead,
 )
 from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.models.forecast.seasonality import resolve_season_lengths
 
 __all__ = ["DriftForecaster", "MeanForecaster", "NaiveForecaster", "SeasonalNaive"]
 
@@ -84,14 +85,18 @@ class SeasonalNaive(_Baseline):
 
     Parameters
     ----------
-    season_length : int, default=1
+    season_length : int or "auto", default=1
         The season ``m`` in steps (24 for hourly data with a daily cycle);
-        1 is the naive forecast.
+        1 is the naive forecast. "auto" takes it from a datetime index, else
+        detects it in each series (see
+        :mod:`seqpred.models.forecast.seasonality`), 1 where none shows.
     horizon : int, default=1
         Steps ahead ``predict`` forecasts when not told otherwise.
 
     Attributes
     ----------
+    season_lengths_ : ndarray of shape (n_channels,)
+        The season of each training channel (series x feature).
     n_features_, n_sequences_ : int
         Features per step and number of training series.
     train_values_, train_offsets_ : ndarray
@@ -103,7 +108,8 @@ class SeasonalNaive(_Baseline):
     interval's standard deviation is ``sigma * sqrt(floor((k - 1) / m) + 1)``,
     ``sigma`` the RMS of the history's changes over one season. A history
     needs at least ``season_length`` steps. This is the M4 competition's
-    "sNaive" benchmark.
+    "sNaive" benchmark. With "auto", each history's season is detected
+    again when it is forecast.
 
     Examples
     --------
@@ -114,28 +120,44 @@ class SeasonalNaive(_Baseline):
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "season_length": [Interval(int, 1, None)],
+        "season_length": [Options({"auto"}), Interval(int, 1, None)],
         **_HORIZON,
     }
 
-    def __init__(self, season_length: int = 1, *, horizon: int = 1) -> None:
+    def __init__(self, season_length: int | str = 1, *, horizon: int = 1) -> None:
         self.season_length = season_length
         self.horizon = horizon
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
-        return [{"season_length": 4}, {"season_length": 1, "horizon": 3}]
+        return [
+            {"season_length": 4},
+            {"season_length": 1, "horizon": 3},
+            {"season_length": "auto"},
+        ]
 
     def _min_history(self) -> int:
-        return int(self.season_length)
+        return 1 if self.season_length == "auto" else int(self.season_length)
+
+    def _fit(self, ss: SequenceSet) -> None:
+        self.season_lengths_ = resolve_season_lengths(
+            ss, self.season_length, min_cycles=1.0
+        )
 
     def _forecast(self, ss: SequenceSet, horizon: int) -> tuple[Array, Array]:
-        m = int(self.season_length)
+        lengths = resolve_season_lengths(ss, self.season_length, min_cycles=1.0)
+        lengths = lengths.reshape(len(ss), ss.n_features)
+        mean = np.empty((len(ss), horizon, ss.n_features))
+        std = np.empty_like(mean)
         steps = np.arange(horizon)
-        index = ss.offsets[1:, None] - m + (steps % m)[None, :]  # (N, h)
-        cycles = (steps // m + 1).astype(np.float64)[None, :, None]
-        sigma = lag_rms(ss, m)[:, None, :]
-        return ss.values[index], sigma * np.sqrt(cycles)
+        for m in np.unique(lengths):
+            index = ss.offsets[1:, None] - m + (steps % m)[None, :]  # (N, h)
+            cycles = (steps // m + 1).astype(np.float64)[None, :, None]
+            sigma = lag_rms(ss, int(m))[:, None, :]
+            use = (lengths == m)[:, None, :]  # the channels with this season
+            mean = np.where(use, ss.values[np.maximum(index, 0)], mean)
+            std = np.where(use, sigma * np.sqrt(cycles), std)
+        return mean, std
 
 
 class DriftForecaster(_Baseline):

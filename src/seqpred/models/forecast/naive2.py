@@ -6,11 +6,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from seqpred._params import Interval
+from seqpred._params import Interval, Options
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.models.forecast.seasonality import resolve_season_lengths
 
 __all__ = ["Naive2", "is_seasonal", "seasonal_indices"]
 
@@ -94,13 +95,17 @@ class Naive2(ForecasterMixin):
 
     Parameters
     ----------
-    season_length : int, default=1
-        The season ``m`` in steps (24 for hourly data); 1 is the naive forecast.
+    season_length : int or "auto", default=1
+        The season ``m`` in steps (24 for hourly data); 1 is the naive
+        forecast. "auto" takes it from a datetime index, else detects it in
+        each series (see :mod:`seqpred.models.forecast.seasonality`).
     horizon : int, default=1
         Steps ahead ``predict`` forecasts when not told otherwise.
 
     Attributes
     ----------
+    season_lengths_ : ndarray of shape (n_channels,)
+        The season each training channel (series x feature) was tested at.
     n_features_, n_sequences_ : int
         Features per step and number of training series.
     train_values_, train_offsets_ : ndarray
@@ -131,23 +136,23 @@ class Naive2(ForecasterMixin):
 
     _tags: ClassVar[Tags] = Tags(input_kind="numeric")
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "season_length": [Interval(int, 1, None)],
+        "season_length": [Options({"auto"}), Interval(int, 1, None)],
         "horizon": [Interval(int, 1, None)],
     }
 
-    def __init__(self, season_length: int = 1, *, horizon: int = 1) -> None:
+    def __init__(self, season_length: int | str = 1, *, horizon: int = 1) -> None:
         self.season_length = season_length
         self.horizon = horizon
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
-        return [{"season_length": 4, "horizon": 2}]
+        return [{"season_length": 4, "horizon": 2}, {"season_length": "auto"}]
 
     def _fit(self, ss: SequenceSet) -> None:
-        return None
+        self.season_lengths_ = resolve_season_lengths(ss, self.season_length)
 
     def _forecast(self, ss: SequenceSet, horizon: int) -> tuple[Array, Array]:
-        m = int(self.season_length)
+        lengths = resolve_season_lengths(ss, self.season_length)
         mean = np.empty((len(ss), horizon, ss.n_features))
         std = np.empty_like(mean)
         k = np.arange(1, horizon + 1)
@@ -155,6 +160,7 @@ class Naive2(ForecasterMixin):
             n = len(series)
             for j in range(ss.n_features):
                 y = series[:, j]
+                m = int(lengths[i * ss.n_features + j])
                 index = seasonal_indices(y, m)
                 adjusted = y / index[np.arange(n) % m]
                 future = index[(n + k - 1) % m]
