@@ -11,14 +11,18 @@ in_process
     same size when it is absent). For 1,000 queries (the last <= 5 items
     before an item of a sequence): µs per query in one batch, per one-query
     call of the server's path (``predict_top_k_encoded``, ids in, ids out)
-    and per one-query call of the public ``predict_top_k_ids``. Means of the
-    1,000 calls, best of 3 runs.
+    and per one-query call of the public ``predict_top_k_ids``. Batches: the
+    fastest of 5; one-query calls: each query's fastest of 5 rounds, averaged
+    over the queries (robust to preemption on a shared machine).
 growth
-    CPT+ on 10^4, 10^5 and 10^6 synthetic click sessions (``click_sessions``),
-    default parameters and, up to 10^5, ``max_candidates=None`` (the
-    unbounded search of before): µs per query, batch and one call. The
-    growth is the one-call cost at the largest size over the smallest. Also
-    one query of CPT+ trained on one 10^6-item sequence (issue 15's case).
+    CPT+ on 10^4, 10^5 and 10^6 synthetic click sessions (``click_sessions``):
+    µs per query, batch and one call, with the parameters ``fit`` chose on
+    the smallest log kept at every size ("fixed", default ``max_candidates``),
+    the same with ``max_candidates=None`` (the unbounded search of before, up
+    to 10^5) and all defaults ("auto": ``fit`` may choose more
+    noise-reduction updates on a larger log). The growth is the one-call
+    cost of "fixed" at the largest size over the smallest. Also one query of
+    CPT+ trained on one 10^6-item sequence (issue 15's case).
 http
     ``seqpred serve`` (a subprocess on 127.0.0.1) with the MSNBC Markov and
     CPT+ models; one sequence per request, cycling through the queries, at 1,
@@ -82,35 +86,45 @@ def queries_of(
 
 
 def per_query_us(
-    model: Any, queries: list[list[Any]], repeat: int = 3
+    model: Any, queries: list[list[Any]], repeat: int = 5
 ) -> dict[str, float]:
-    """Batch, one-call (encoded) and one-call (public) µs per query."""
+    """Batch, one-call (encoded) and one-call (public) µs per query.
+
+    A batch is timed ``repeat`` times and the fastest kept. One-query calls
+    are timed one by one, ``repeat`` rounds over the queries; each query
+    keeps its fastest round and the mean over the queries is reported: on a
+    shared machine this drops the calls another process preempted without
+    dropping the slow queries.
+    """
     encoded = model._queries(queries, "benchmark")
     rows = [encoded[i] for i in range(len(encoded))]
     for q in rows[:50]:  # compile, build caches
         model.predict_top_k_encoded(q, None, 5)
     model.predict_top_k_ids(queries[:50], 5)
+    clock = time.perf_counter
 
-    def best(run: Any, n: int) -> float:
-        times = []
+    def per_call(call: Any, items: list[Any]) -> float:
+        best = np.full(len(items), np.inf)
         for _ in range(repeat):
-            start = time.perf_counter()
-            run()
-            times.append((time.perf_counter() - start) / n * 1e6)
-        return round(min(times), 2)
+            for i, item in enumerate(items):
+                start = clock()
+                call(item)
+                best[i] = min(best[i], clock() - start)
+        return round(float(best.mean()) * 1e6, 2)
 
-    def one_encoded() -> None:
-        for q in rows:
-            model.predict_top_k_encoded(q, None, 5)
-
-    def one_public() -> None:
-        for q in queries:
-            model.predict_top_k_ids([q], 5)
-
+    batch = np.inf
+    for _ in range(repeat):
+        start = clock()
+        model.predict_top_k_ids(queries, 5)
+        batch = min(batch, clock() - start)
     return {
-        "batch_us": best(lambda: model.predict_top_k_ids(queries, 5), len(queries)),
-        "one_call_us": best(one_encoded, len(rows)),
-        "public_one_call_us": best(one_public, len(queries)),
+        "batch_us": round(batch / len(queries) * 1e6, 2),
+        "one_call_us": per_call(
+            lambda q: model.predict_top_k_encoded(q, None, 5), rows
+        ),
+        "public_one_call_us": per_call(
+            lambda q: model.predict_top_k_ids([q], 5), queries
+        ),
     }
 
 
@@ -181,7 +195,7 @@ def part_growth(sizes: list[int]) -> dict[str, Any]:
                     min_update_ratio=model.min_update_ratio_,
                     predict_repeats=model.predict_repeats_,
                 )
-            row = per_query_us(model, queries, repeat=2 if n > 100_000 else 3)
+            row = per_query_us(model, queries, repeat=3 if n > 100_000 else 5)
             row["model_mb"] = round(model.memory_bytes() / 1e6, 1)
             row["min_update_ratio"] = model.min_update_ratio_
             table.setdefault(setting, {})[str(n)] = row

@@ -8,6 +8,7 @@ import pytest
 
 import seqpred
 from seqpred.exceptions import DataError
+from seqpred.serve.errors import Unavailable
 from seqpred.serve.metrics import Metrics
 from seqpred.serve.sessions import SessionStore
 from seqpred.serve.snapshots import read_snapshot, write_snapshot
@@ -92,9 +93,9 @@ def test_a_failed_write_refuses_everything_after(tmp_path):
 
     wal._write = broken
     lsn = wal.append([["events", "s", ["a"]]], t=0.0)
-    with pytest.raises(DataError, match="accepts no more events"):
+    with pytest.raises(Unavailable, match="accepts no more events"):
         asyncio.run(wal.commit(lsn))
-    with pytest.raises(DataError, match="No space left"):
+    with pytest.raises(Unavailable, match="No space left"):
         wal.append([], t=0.0)
 
 
@@ -128,9 +129,11 @@ def test_snapshot_round_trip_and_atomic_replacement(tmp_path):
     sessions = [{"id": "s", "events": ["a"], "last_seen": 1.0}]
     write_snapshot(tmp_path, model, sessions, [], lsn=3)
     (tmp_path / ".snapshot-00000000000000000009.tmp-1").mkdir()  # a crashed write
-    write_snapshot(tmp_path, model, [], [["b"]], lsn=5, key=b"k")
+    source = {"path": "/models/m.seqpred", "bytes": 10, "mtime_ns": 1}
+    write_snapshot(tmp_path, model, [], [["b"]], lsn=5, key=b"k", source=source)
     found = read_snapshot(tmp_path, key=b"k")
     assert (found.lsn, found.sessions, found.pending) == (5, [], [["b"]])
+    assert found.source == source
     (left,) = tmp_path.iterdir()  # the older snapshot and the leftover are gone
     assert left.name.startswith("snapshot-00000000000000000005-")
     with pytest.raises(seqpred.exceptions.SeqpredError):

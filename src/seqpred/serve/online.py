@@ -34,7 +34,7 @@ from seqpred.exceptions import DataError
 from seqpred.serve.config import ServeConfig
 from seqpred.serve.hosted import HostedModel, warm_up
 from seqpred.serve.sessions import Op, SessionStore
-from seqpred.serve.snapshots import read_snapshot, write_snapshot
+from seqpred.serve.snapshots import file_identity, read_snapshot, write_snapshot
 from seqpred.serve.wal import WriteAheadLog
 
 __all__ = ["Online", "check_events"]
@@ -90,6 +90,7 @@ class Online:
         self.learn_errors = 0
         self.snapshot_lsn = 0
         self.snapshot_time = time.time()
+        self.source: dict[str, Any] = {}  # the model file the state grew from
         self._lock = asyncio.Lock()  # learning, snapshots and reloads: one at a time
         self._snapshot_of = (-1, -1)  # (lsn, model generation) of the last snapshot
 
@@ -104,9 +105,25 @@ class Online:
         if self.directory is None:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        snapshot = read_snapshot(self.directory, key=self.config.model_key)
+        snapshot = read_snapshot(
+            self.directory,
+            key=self.config.model_key,
+            max_bytes=self.config.max_model_bytes,
+        )
         after = 0
+        self.source = file_identity(self.hosted.path)
         if snapshot is not None:
+            if snapshot.source and snapshot.source != self.source:
+                logger.warning(
+                    "%s: %s changed since the state in %s was saved; serving the "
+                    "state (the model as it learned online). POST /models/%s/reload "
+                    "serves the file instead.",
+                    self.hosted.name,
+                    self.hosted.path,
+                    self.directory,
+                    self.hosted.name,
+                )
+                self.source = snapshot.source
             self.hosted.swap(snapshot.model)
             self.sessions.restore(snapshot.sessions)
             self.pending = snapshot.pending
@@ -262,6 +279,7 @@ class Online:
                 pending,
                 lsn=lsn,
                 key=self.config.model_key,
+                source=self.source,
             )
             self.wal.drop_before(lsn + 1)
             self.snapshot_lsn, self.snapshot_time = lsn, time.time()
@@ -277,6 +295,7 @@ class Online:
             model = await asyncio.to_thread(self.hosted.read)
             self.hosted.manifest = await asyncio.to_thread(self.hosted.read_manifest)
             self.hosted.swap(model)
+            self.source = file_identity(self.hosted.path)
         await self.snapshot()
 
     def stats(self) -> dict[str, Any]:

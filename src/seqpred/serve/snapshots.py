@@ -35,7 +35,7 @@ from typing import Any
 from seqpred.exceptions import DataError
 from seqpred.io import load, save
 
-__all__ = ["Snapshot", "read_snapshot", "write_snapshot"]
+__all__ = ["Snapshot", "file_identity", "read_snapshot", "write_snapshot"]
 
 FORMAT = 1
 _PREFIX = "snapshot-"
@@ -50,6 +50,7 @@ class Snapshot:
     sessions: list[dict[str, Any]]
     pending: list[list[Any]]
     path: Path
+    source: dict[str, Any]
 
 
 def write_snapshot(
@@ -60,6 +61,7 @@ def write_snapshot(
     *,
     lsn: int,
     key: bytes | None = None,
+    source: dict[str, Any] | None = None,
 ) -> Path:
     """Write a snapshot atomically; delete older ones; return its directory.
 
@@ -77,6 +79,8 @@ def write_snapshot(
         The last log record the snapshot reflects.
     key : bytes or None, default=None
         Sign the model file with this key.
+    source : dict or None, default=None
+        What model file the state grew from (see :func:`file_identity`).
     """
     final = directory / f"{_PREFIX}{lsn:020d}-{time.time_ns():020d}"
     temporary = directory / f".{final.name}.tmp-{os.getpid()}"
@@ -84,7 +88,7 @@ def write_snapshot(
     temporary.mkdir(parents=True)
     save(model, temporary / "model.seqpred", key=key)
     _write_json(temporary / "sessions.json", {"sessions": sessions, "pending": pending})
-    meta = {"format": FORMAT, "lsn": lsn, "created": time.time()}
+    meta = {"format": FORMAT, "lsn": lsn, "created": time.time(), "source": source}
     _write_json(temporary / "meta.json", meta)
     _sync(temporary)
     os.replace(temporary, final)  # a new name: the old snapshot stays until now
@@ -97,8 +101,14 @@ def write_snapshot(
     return final
 
 
-def read_snapshot(directory: Path, *, key: bytes | None = None) -> Snapshot | None:
-    """Return the newest complete snapshot in ``directory``, or None."""
+def read_snapshot(
+    directory: Path, *, key: bytes | None = None, max_bytes: int | str | None = None
+) -> Snapshot | None:
+    """Return the newest complete snapshot in ``directory``, or None.
+
+    The model is loaded like a model file: under the memory budget
+    ``max_bytes`` and, with ``key``, only if signed with it.
+    """
     found = _snapshots(directory)
     if not found:
         return None
@@ -111,10 +121,22 @@ def read_snapshot(directory: Path, *, key: bytes | None = None) -> Snapshot | No
             f"snapshot {path}: unreadable ({exc}). Move the directory away to "
             "start from the previous snapshot or from the model file."
         ) from None
-    model = load(path / "model.seqpred", key=key)
+    model = load(path / "model.seqpred", key=key, max_bytes=max_bytes)
     return Snapshot(
-        int(meta["lsn"]), model, list(state["sessions"]), list(state["pending"]), path
+        int(meta["lsn"]),
+        model,
+        list(state["sessions"]),
+        list(state["pending"]),
+        path,
+        dict(meta.get("source") or {}),
     )
+
+
+def file_identity(path: Path) -> dict[str, Any]:
+    """Return what tells a model file apart from a replaced one: path, size, time."""
+    stat = path.stat()
+    resolved = str(path.resolve())
+    return {"path": resolved, "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _snapshots(directory: Path) -> list[Path]:

@@ -9,8 +9,9 @@ its wall time and the operations of one request (see
 :meth:`WriteAheadLog.commit` returns once it is written and flushed
 (``fdatasync``). Concurrent requests share one flush (*group commit*): the
 flush runs on one background thread, writing every record queued so far.
-If a write or flush fails, the log refuses everything after (the records
-in memory may be ahead of the disk, so nothing more is acknowledged).
+If a write or flush fails, the log refuses everything after with
+:class:`~seqpred.serve.errors.Unavailable` (503): the records in memory may
+be ahead of the disk, so nothing more is acknowledged.
 
 On start, :meth:`WriteAheadLog.recover` reads the segments in order and
 returns the records after a snapshot's ``lsn``. A record cut short by a
@@ -45,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from seqpred.exceptions import DataError
+from seqpred.serve.errors import Unavailable
 
 __all__ = ["WriteAheadLog"]
 
@@ -182,8 +184,8 @@ class WriteAheadLog:
         if self.fsync:
             os.fdatasync(self._fd)
 
-    def _failed(self) -> DataError:
-        return DataError(
+    def _failed(self) -> Unavailable:
+        return Unavailable(
             f"write-ahead log {self.directory}: a write failed "
             f"({self._failure}); the service accepts no more events for this "
             "model. Free the disk or fix its permissions, then restart: every "
