@@ -652,7 +652,9 @@ def _with_key(
         if name not in fields or fields[name].vocabulary is None:
             raise DataError(
                 f"SequenceSet.with_key: {name!r} is not a categorical field; "
-                f"expected one of {[n for n, f in fields.items() if f.vocabulary]}."
+                f"expected one of {[n for n, f in fields.items() if f.vocabulary]} "
+                f"({item_name!r} is the current item). Pass item_name={name!r} "
+                "if you mean the item."
             )
         columns.append(fields[name])
     if len(columns) == 1:
