@@ -55,6 +55,9 @@ def run(models: dict[str, Path], config: ServeConfig) -> None:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=10,
+            proxy_headers=False,  # clients are not behind a proxy we know of
+            server_header=False,
+            date_header=False,
         )
     )
     logger.info("serving %d model(s) on http://%s:%d", len(models), *_address(config))
