@@ -142,6 +142,11 @@ def _matches(columns: Sequence[str], role: str, taken: Collection[str]) -> list[
 
 
 def _check_given(name: str, columns: Sequence[str], role: str, who: str) -> None:
+    if not name.strip():
+        raise DataError(
+            f"{who}: {_OPTION[role]} names a column without a name; name the "
+            "column in the header (a trailing separator leaves one unnamed)."
+        )
     if name not in columns:
         raise DataError(
             f"{who}: column {name!r} ({_OPTION[role]}) not found; expected one of "
@@ -219,7 +224,7 @@ def find_roles(
         the columns and the option to pass.
     """
     columns = list(columns)
-    taken: set[str] = set()
+    taken: set[str] = {c for c in columns if not c.strip()}  # unnamed: never a role
     found: list[str] = []
     sequence = _one("sequence", sequence_col, columns, taken, who, found)
     taken |= {sequence} - {None}  # type: ignore[arg-type]
@@ -281,6 +286,7 @@ def _find_items(
     what = f"columns {candidates!r} could each be" if candidates else "no column is"
     raise DataError(
         f"{who}: {what} the item column; expected one. Name it with item_col= "
-        f"(one of {rest!r}), and sequence_col=, time_col= if those were not "
+        f"({f'one of {rest!r}' if rest else 'every named column has a role'}), "
+        "and sequence_col=, time_col= if those were not "
         f"found either (columns: {columns!r}).{_how('item_col')}"
     )

@@ -277,8 +277,6 @@ def read_parquet(
     >>> read_parquet(path).to_lists()
     [[5, 6], [5]]
     """
-    import polars as pl
-
     who = "read_parquet"
     spec = _spec(
         who, sequence_col, item_col, time_col, label_col, extra_cols,
@@ -286,11 +284,7 @@ def read_parquet(
     )  # fmt: skip
     p = check_path(path, who)
     source = _Source(who, str(p))
-    try:
-        frame = pl.scan_parquet(p)
-    except pl.exceptions.PolarsError as exc:
-        raise source.fail(f"not a readable Parquet file ({exc}).") from None
-    return _read_frame(frame, spec, source).sequences
+    return _read_frame(_scan_parquet(p, source), spec, source).sequences
 
 
 def from_dataframe(
@@ -489,8 +483,6 @@ def read_table(
     >>> read.covariates[:, 0].tolist()
     [7.0, 9.0, 8.0]
     """
-    import polars as pl
-
     is_path = isinstance(table, (str, os.PathLike))
     check_option("read_table", "format", format, ["auto", "csv", "parquet"])
     who = "read_table"
@@ -508,11 +500,7 @@ def read_table(
     p = check_path(table, who)
     if who == "read_parquet":
         source = _Source(who, str(p))
-        try:
-            frame = pl.scan_parquet(p)
-        except pl.exceptions.PolarsError as exc:
-            raise source.fail(f"not a readable Parquet file ({exc}).") from None
-        return _read_frame(frame, spec, source)
+        return _read_frame(_scan_parquet(p, source), spec, source)
     frame = _scan_csv(p, _separator(separator, who), who)
     return _read_frame(frame, spec, _Source(who, str(p), 1))
 
@@ -529,6 +517,37 @@ def _separator(separator: str, who: str) -> str:
             "separator=',' or separator='\\t' for tabs."
         )
     return separator
+
+
+def _scan_parquet(p: Path, source: _Source) -> pl.LazyFrame:
+    """Open a Parquet file: with pyarrow when installed, else with polars.
+
+    pyarrow's reader answers a corrupt file (a damaged footer, page header or
+    encoding) with an exception; polars' reader may panic or abort the whole
+    process on some of them (found by ``benchmarks/fuzz.py``), so pyarrow,
+    which the ``parquet`` extra installs, reads the file whenever it is
+    present.
+    """
+    import polars as pl
+
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        try:
+            return pl.scan_parquet(p)
+        except pl.exceptions.PolarsError as exc:
+            raise source.fail(_polars_message(exc, source.who)) from None
+    try:
+        table = pq.read_table(p)
+        frame = pl.from_arrow(table)
+    except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
+        raise source.fail(_polars_message(exc, source.who)) from None
+    except pl.exceptions.PolarsError as exc:
+        raise source.fail(_polars_message(exc, source.who)) from None
+    if not isinstance(frame, pl.DataFrame):
+        raise source.fail("the Parquet file holds no table; expected columns.")
+    return frame.lazy()
 
 
 def _scan_csv(p: Path, separator: str, who: str) -> pl.LazyFrame:
@@ -609,6 +628,10 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         columns += [*roles.covariates, *step_cols, *(static_cols or ())]
         df = frame.select(list(dict.fromkeys(c for c in columns if c))).collect()
     except pl.exceptions.PolarsError as exc:
+        raise source.fail(_polars_message(exc, source.who)) from None
+    except BaseException as exc:  # a Rust panic in polars is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
         raise source.fail(_polars_message(exc, source.who)) from None
     if df.height == 0:
         raise EmptySequenceError(
