@@ -12,7 +12,7 @@ from typing import Any
 from seqpred.base import BaseEstimator
 from seqpred.exceptions import InvalidParameterError
 
-__all__ = ["REGISTRY", "available", "create", "get_class", "name_of"]
+__all__ = ["REGISTRY", "auto_name", "available", "create", "get_class", "name_of"]
 
 REGISTRY: dict[str, tuple[str, str]] = {
     # name: ("module:Class", task)
@@ -35,6 +35,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "seqpred.models.next_item.ensemble.mixture:OnlineMixture",
         "next-item",
     ),
+    # next item: the model chosen by validation (create("auto", task="next-item"))
+    "auto-next-item": ("seqpred.models.next_item.auto:AutoNextItem", "next-item"),
     # next item: neural (need torch)
     "gru": ("seqpred.models.next_item.neural.causal:RNNNextItem", "next-item"),
     "transformer": (
@@ -60,6 +62,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "seqpred.models.classify.neural:NeuralSequenceClassifier",
         "classify",
     ),
+    "auto-classify": ("seqpred.models.classify.auto:AutoClassifier", "classify"),
     # generation
     "conditional": (
         "seqpred.models.generate.conditional:ConditionalModel",
@@ -96,8 +99,28 @@ REGISTRY: dict[str, tuple[str, str]] = {
 }
 
 
+def auto_name(task: str | None) -> str:
+    """Return the registry name of ``task``'s auto model (``"auto-<task>"``).
+
+    Examples
+    --------
+    >>> auto_name("next-item")
+    'auto-next-item'
+    """
+    served = sorted(t for n, (_, t) in REGISTRY.items() if n == f"auto-{t}")
+    if task not in served:
+        raise InvalidParameterError(
+            f"model 'auto' needs a task with an auto model, one of {served}; got "
+            f"task={task!r}. Use seqpred.create('auto', task='next-item') (or "
+            "--task on the command line)."
+        )
+    return f"auto-{task}"
+
+
 def get_class(name: str) -> type[BaseEstimator]:
     """Return the estimator class registered under ``name``."""
+    if isinstance(name, str) and name.lower() == "auto":
+        name = auto_name(None)  # raises: "auto" needs a task
     try:
         target, _ = REGISTRY[name.lower()]
     except (KeyError, AttributeError):
@@ -128,16 +151,23 @@ def create(name: str, **params: Any) -> BaseEstimator:
     Parameters
     ----------
     name : str
-        A registry name, see :func:`available`.
+        A registry name, see :func:`available`; ``"auto"`` with
+        ``task=...`` builds that task's auto model (``"auto-<task>"``),
+        which chooses a model by validation inside ``fit``.
     **params
-        Constructor parameters of that estimator.
+        Constructor parameters of that estimator (and ``task`` for
+        ``"auto"``).
 
     Examples
     --------
     >>> import seqpred
     >>> seqpred.create("markov", order=2)
     MarkovPredictor(order=2)
+    >>> seqpred.create("auto", task="next-item", max_time=10.0)
+    AutoNextItem(max_time=10.0)
     """
+    if isinstance(name, str) and name.lower() == "auto":
+        name = auto_name(params.pop("task", None))
     cls = get_class(name)
     try:
         return cls(**params)

@@ -305,6 +305,7 @@ LAYERS = [
     ("seqpred.evaluate", 3),
     ("seqpred.nn", 4),
     ("seqpred.models", 5),
+    ("seqpred.models.auto", 5),  # what every task's auto model shares
     ("seqpred.io", 6),
     ("seqpred.compress", 6),
     ("seqpred.testing", 6),

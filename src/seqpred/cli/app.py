@@ -29,10 +29,13 @@ from typing import Annotated, Any
 import typer
 
 import seqpred
+from seqpred._registry import auto_name
+from seqpred.cli import compare as compare_command
 from seqpred.cli import compress as compress_command
 from seqpred.cli import generate as generate_command
 from seqpred.cli import serve as serve_command
 from seqpred.cli.args import parse_key_values
+from seqpred.cli.auto import describe_choice, is_auto, read_for_auto
 from seqpred.cli.model_files import check_output, load_model, save_model
 from seqpred.cli.output import (
     OutputFormat,
@@ -198,8 +201,9 @@ def fit(
         typer.Option(
             "--model",
             "-m",
-            help="Registry name; see 'seqpred datasets' (default: the task's "
-            f"default, {', '.join(f'{k}: {v}' for k, v in DEFAULT_MODELS.items())}).",
+            help="Registry name; see 'seqpred datasets'; 'auto' chooses one by "
+            "validation (default: the task's default, "
+            f"{', '.join(f'{k}: {v}' for k, v in DEFAULT_MODELS.items())}).",
         ),
     ] = None,
     task: Annotated[
@@ -237,12 +241,15 @@ def fit(
     params = parse_key_values(param, "--param")
     if horizon is not None:
         params["horizon"] = horizon
+    source = _source(data, data_format, data_option)
+    read = None
+    if is_auto(model) and task is None:  # the task from the data (read once)
+        task, read = read_for_auto(source)
     model, task = _model_and_task(model, task)
     estimator = _build_estimator(model, task, params)
     _show_progress(estimator, params)
     handler = handler_for(task)
-    source = _source(data, data_format, data_option)
-    arguments, description = handler.fit_arguments(source)
+    arguments, description = read or handler.fit_arguments(source)
     try:
         with step(f"fitting {estimator!r}"):
             start = time.perf_counter()
@@ -265,6 +272,8 @@ def fit(
         f"fitted {estimator!r} on {description} in {format_seconds(seconds)}; "
         f"saved {output} ({format_size(output.stat().st_size)}){note}"
     )
+    if hasattr(estimator, "leaderboard_"):  # an auto model: say what it chose
+        typer.echo(describe_choice(estimator))
 
 
 DEFAULT_MODELS = {
@@ -278,6 +287,8 @@ DEFAULT_MODELS = {
 
 def _model_and_task(model: str | None, task: str | None) -> tuple[str, str]:
     """Fill in ``--model`` from ``--task`` or ``--task`` from ``--model``."""
+    if is_auto(model):  # the task's auto model, registered as "auto-<task>"
+        return auto_name(task), str(task)
     if model is None:
         task = task or "next-item"
         if task not in DEFAULT_MODELS:
@@ -484,6 +495,7 @@ app.command(epilog="Example: seqpred decompress book1.sqz -o book1.out")(
     compress_command.decompress
 )
 app.command(epilog=serve_command.EPILOG)(serve_command.serve)
+app.command(epilog=compare_command.EPILOG)(compare_command.compare)
 
 
 # -- entry points -------------------------------------------------------------------

@@ -5,7 +5,9 @@ Bayes' rule) and :class:`KmerClassifier` (k-mer / word n-gram counts,
 tf-idf, NB log-count ratios, character n-grams + logistic regression).
 Numeric series: :class:`MiniRocketClassifier` and :class:`DTWClassifier`
 (1-NN DTW). Either kind: :class:`NeuralSequenceClassifier` (torch, imported
-on first use). All share :class:`ClassifierMixin` (:mod:`.base`):
+on first use) and :class:`AutoClassifier` (``seqpred.create("auto",
+task="classify")``: the model and its settings chosen by cross-validation in
+``fit``). All share :class:`ClassifierMixin` (:mod:`.base`):
 ``fit(X, y=None)`` (labels from ``y`` or ``X.labels``), ``classes_``,
 ``predict``, ``predict_proba``, ``decision_function``, ``score``, and all
 predict from prefixes. Accuracy versus prefix length:
@@ -24,6 +26,7 @@ Examples
 from typing import Any
 
 from seqpred._lazy import lazy
+from seqpred.models.classify.auto import AutoClassifier
 from seqpred.models.classify.base import ClassifierMixin
 from seqpred.models.classify.compression import CompressionClassifier
 from seqpred.models.classify.dtw import DTWClassifier
@@ -31,6 +34,7 @@ from seqpred.models.classify.kmer import KmerClassifier
 from seqpred.models.classify.minirocket import MiniRocketClassifier
 
 __all__ = [
+    "AutoClassifier",
     "ClassifierMixin",
     "CompressionClassifier",
     "DTWClassifier",

@@ -11,6 +11,8 @@ Markov (counting)  :class:`MarkovPredictor` ("markov"), :class:`PPM`,
                    :class:`AKOM`, :class:`DG`, :class:`LZ78`, :class:`TDAG`
 prediction trees   :class:`CPT` ("cpt"), :class:`CPTPlus` ("cpt+")
 ensembles          :class:`Blend` ("blend"), :class:`OnlineMixture`
+chosen by fit      :class:`AutoNextItem` ("auto-next-item",
+                   ``seqpred.create("auto", task="next-item")``)
 neural (torch)     :class:`RNNNextItem` ("gru"), :class:`TransformerNextItem`,
                    :class:`NeuralLanguageModel` ("neural-lm")
 =================  ========================================================
@@ -27,6 +29,7 @@ Examples
 from typing import Any
 
 from seqpred._lazy import lazy
+from seqpred.models.next_item.auto import AutoNextItem
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.ensemble.blend import Blend
 from seqpred.models.next_item.ensemble.mixture import OnlineMixture
@@ -42,6 +45,7 @@ from seqpred.models.next_item.tree.cpt_plus import CPTPlus
 
 __all__ = [
     "AKOM",
+    "AutoNextItem",
     "CPT",
     "DG",
     "LZ78",
