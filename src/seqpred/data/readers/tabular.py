@@ -540,10 +540,15 @@ def _scan_parquet(p: Path, source: _Source) -> pl.LazyFrame:
             raise source.fail(_polars_message(exc, source.who)) from None
     try:
         table = pq.read_table(p)
+        table.validate(full=True)  # e.g. text that is not UTF-8, before polars
         frame = pl.from_arrow(table)
     except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
         raise source.fail(_polars_message(exc, source.who)) from None
     except pl.exceptions.PolarsError as exc:
+        raise source.fail(_polars_message(exc, source.who)) from None
+    except BaseException as exc:  # a Rust panic in polars is a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
         raise source.fail(_polars_message(exc, source.who)) from None
     if not isinstance(frame, pl.DataFrame):
         raise source.fail("the Parquet file holds no table; expected columns.")
