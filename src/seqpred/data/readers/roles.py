@@ -68,11 +68,13 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
 
 _ITEM_N = re.compile(r"item_\d+")
 
+
 def _how(option: str) -> str:
     return (
         f" In Python: seqpred.data.read_table(table, {option}=...); on the "
         f"command line: --data-option {option}=NAME."
     )
+
 
 _OPTION = {
     "sequence": "sequence_col",

@@ -571,7 +571,6 @@ def _scan_csv(p: Path, separator: str, who: str) -> pl.LazyFrame:
 def _resolve_roles(schema: Any, spec: _Spec, source: _Source) -> ColumnRoles:
     names = list(schema.names())
     numeric = {c for c in names if schema[c].is_numeric()}
-    label_auto = spec.label_col == AUTO
     named_fields = {  # columns named as fields take no other role
         c
         for option in (spec.fields.fields, spec.fields.static)
@@ -612,8 +611,6 @@ def _resolve_roles(schema: Any, spec: _Spec, source: _Source) -> ColumnRoles:
             covariates=tuple(c for c in roles.covariates if c not in items),
             ignored=tuple(c for c in roles.ignored if c not in items),
         )
-    if label_auto and roles.label is not None:
-        roles = replace(roles, found=(*roles.found, "label?"))
     return roles
 
 
@@ -643,7 +640,7 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
             f"{source.who}: the table has no rows; expected one row per event."
         )
     df = _narrow_wide_integers(df, roles)
-    if "label?" in roles.found:  # a label found by name must be per sequence
+    if "label" in roles.found:  # a label found by name must be per sequence
         roles = _check_found_label(df, roles)
     if "time" in roles.found:  # text times found by name must sort as times
         df, roles = _check_found_time(df, roles)
@@ -680,8 +677,6 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         timestamps=None if times is None else _take(times.to_numpy(), order),
         labels=labels,
     )
-    found = tuple(r for r in roles.found if r != "label?")
-    roles = replace(roles, found=found)
     if step_cols or static_cols:
         fields, static, step_cols, static_cols = read_fields(
             df, step_cols, static_cols, spec.fields.numeric, group, first, order,
@@ -751,7 +746,7 @@ def _check_found_label(df: pl.DataFrame, roles: ColumnRoles) -> ColumnRoles:
         roles,
         label=None,
         ignored=(*roles.ignored, roles.label),
-        found=tuple(r for r in roles.found if r not in ("label", "label?")),
+        found=tuple(r for r in roles.found if r != "label"),
     )
 
 
