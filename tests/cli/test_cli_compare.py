@@ -156,6 +156,23 @@ def test_compare_bad_models_are_usage_errors(
     assert code == 2 and message in err and out == ""
 
 
+def test_compare_forecasters(capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    path = tmp_path / "series.csv"
+    values = [10 + (i % 4) + 0.5 * i for i in range(40)]
+    path.write_text("y\n" + "\n".join(str(v) for v in values) + "\n")
+    code, out, err = run(
+        capsys, "compare", path, "--task", "forecast", "--horizon", "4",
+        "--folds", "2", "--models", "naive,drift,dlinear", "-f", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)["models"]
+    ran = [r for r in rows if r["status"] == "ok"]
+    assert [r["mase"] for r in ran] == sorted(r["mase"] for r in ran)  # lower first
+    assert {r["model"] for r in ran} == {"naive", "drift"}
+    assert all(r["predict_seconds"] is None for r in ran)  # timed with the fit
+    assert rows[-1]["model"] == "dlinear" and "shorter" in rows[-1]["status"]
+
+
 def test_compare_usage_errors(capsys: pytest.CaptureFixture[str], sessions: Path):
     assert run(capsys, "compare", sessions, "--task", "generate")[0] == 2
     assert run(capsys, "compare", sessions, "--task", "forecast")[0] == 2
