@@ -27,7 +27,9 @@ http
     ``seqpred serve`` (a subprocess on 127.0.0.1) with the MSNBC Markov and
     CPT+ models; one sequence per request, cycling through the queries, at 1,
     8 and 64 concurrent connections for ``--seconds`` each: p50, p99 and
-    requests/s, from ``wrk`` (else an asyncio httpx client).
+    requests/s, from ``wrk`` (else an asyncio httpx client); beside each run,
+    the p99 of how late a 1 ms sleep wakes in an idle thread (the machine's
+    scheduling delay, which bounds any server's tail on shared cores).
 durability
     A Markov model served with a state directory; events and session ends,
     one request at a time, while the server is killed with SIGKILL at random
@@ -46,6 +48,7 @@ import argparse
 import json
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -235,13 +238,20 @@ def part_growth(sizes: list[int]) -> dict[str, Any]:
 
 
 def part_http(files: dict[str, Path], queries: list, seconds: float, tool: str) -> dict:
+    """p50 / p99 / requests per second at 1, 8 and 64 connections.
+
+    Beside each run, a probe in this (otherwise idle) process sleeps 1 ms in
+    a loop and records how late it wakes: the machine's scheduling delay,
+    which bounds the tail latency any server can show while other processes
+    compete for the cores.
+    """
     models = {"markov": files["markov"], "cptplus": files["cpt+"]}
     server = Server(models)
     started = server.start()
     print(f"\n== HTTP on 127.0.0.1 ({tool}, {seconds:g} s per run)")
     print(f"server up in {started:.1f} s; one sequence per request")
-    header = ("model", "clients", "p50 ms", "p99 ms", "req/s", "errors")
-    print("{:<8} {:>7} {:>8} {:>8} {:>8} {:>6}".format(*header))
+    header = ("model", "clients", "p50 ms", "p99 ms", "req/s", "errors", "sched p99")
+    print("{:<8} {:>7} {:>8} {:>8} {:>8} {:>6} {:>9}".format(*header))
     bodies = bodies_for(queries[:200])
     out: dict[str, Any] = {}
     try:
@@ -249,15 +259,41 @@ def part_http(files: dict[str, Path], queries: list, seconds: float, tool: str) 
             url = f"{server.url}/models/{route}/predict"
             run_load(url, bodies, 8, 1.0, tool)  # warm
             for concurrency in (1, 8, 64):
-                row = run_load(url, bodies, concurrency, seconds, tool)
+                with SchedulingProbe() as probe:
+                    row = run_load(url, bodies, concurrency, seconds, tool)
+                row["sched_p99_ms"] = probe.p99_ms
                 out.setdefault(name, {})[str(concurrency)] = row
                 print(
                     f"{name:<8} {concurrency:>7} {row['p50_ms']:8.3f} "
-                    f"{row['p99_ms']:8.3f} {row['rps']:8.0f} {row['errors']:>6}"
+                    f"{row['p99_ms']:8.3f} {row['rps']:8.0f} {row['errors']:>6} "
+                    f"{probe.p99_ms:9.2f}"
                 )
     finally:
         server.stop()
     return out
+
+
+class SchedulingProbe:
+    """Measure how late a 1 ms sleep wakes, in a thread, while the block runs."""
+
+    def __enter__(self) -> SchedulingProbe:
+        self.late: list[float] = []
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while self.running:
+            start = time.perf_counter()
+            time.sleep(0.001)
+            self.late.append(time.perf_counter() - start - 0.001)
+
+    def __exit__(self, *exc: object) -> None:
+        self.running = False
+        self.thread.join()
+        late = np.array(self.late or [0.0]) * 1e3
+        self.p99_ms = round(float(np.percentile(late, 99)), 2)
 
 
 def part_durability(folder: Path) -> dict[str, Any]:
