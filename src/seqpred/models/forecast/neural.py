@@ -227,6 +227,7 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
     _tags: ClassVar[Tags] = Tags(
         input_kind="numeric", stochastic=True, requires_torch=True
     )
+    _guard_divergence: ClassVar[bool] = True
 
     def __init__(
         self,

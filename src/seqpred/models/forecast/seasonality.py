@@ -17,6 +17,7 @@ from seqpred._typing import Array
 from seqpred.data.sequence_set import SequenceSet
 
 __all__ = [
+    "common_season_length",
     "detect_season_length",
     "period_from_timestamps",
     "resolve_season_lengths",
@@ -219,6 +220,31 @@ def resolve_season_lengths(
             m = known if known is not None else detect_season_length(y)
             out[i * ss.n_features + j] = m if len(y) >= min_cycles * m else 1
     return out
+
+
+def common_season_length(ss: SequenceSet, season_length: Any) -> int | None:
+    """Return one season length for a global model: the channels' usual one.
+
+    An int is returned as is (None and 1 give None); ``"auto"`` resolves
+    every channel (:func:`resolve_season_lengths`) and returns the most
+    common period above 1 when at least half of the channels show it, else
+    None (no season).
+
+    Examples
+    --------
+    >>> t = np.arange(48.0)
+    >>> wave = np.sin(2 * np.pi * t / 4)
+    >>> ss = SequenceSet.from_lists([wave, wave + 1, t], kind="numeric")
+    >>> common_season_length(ss, "auto"), common_season_length(ss, None)
+    (4, None)
+    """
+    if season_length != "auto":
+        return None if season_length in (None, 1) else int(season_length)
+    lengths = resolve_season_lengths(ss, "auto")
+    periods, counts = np.unique(lengths[lengths > 1], return_counts=True)
+    if not len(periods) or 2 * counts.max() < len(lengths):
+        return None
+    return int(periods[np.argmax(counts)])
 
 
 def _series_timestamps(ss: SequenceSet, i: int) -> Array | None:

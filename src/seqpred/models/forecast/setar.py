@@ -12,7 +12,7 @@ from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError
 from seqpred.models.forecast._windows import channels, target_windows
-from seqpred.models.forecast.base import ForecasterMixin
+from seqpred.models.forecast.base import SHORT_SERIES_MODELS, ForecasterMixin
 
 __all__ = ["SETAR"]
 
@@ -89,7 +89,9 @@ class SETAR(ForecasterMixin):
     squares problems. Multi-step forecasts are recursive (each step's regime
     from the values fed back); their intervals widen as ``sqrt(k)`` times the
     regime's error, an approximation. A history needs ``max(max_order,
-    max_delay)`` steps.
+    max_delay)`` steps. A forecast that runs away from its history (a regime
+    that feeds itself) is replaced by the naive forecast, with a
+    ``FallbackWarning`` (the guard of :mod:`seqpred.models.forecast.base`).
 
     References
     ----------
@@ -109,6 +111,7 @@ class SETAR(ForecasterMixin):
     """
 
     _tags: ClassVar[Tags] = Tags(input_kind="numeric")
+    _guard_divergence: ClassVar[bool] = True
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "max_order": [Interval(int, 1, None)],
         "max_delay": [Interval(int, 1, None)],
@@ -150,7 +153,8 @@ class SETAR(ForecasterMixin):
         if len(lagged) < 4:
             raise DataError(
                 f"SETAR: {len(lagged)} training window(s) of {width + 1} steps; "
-                "need at least 4. Pass longer series or reduce max_order."
+                "need at least 4. Pass longer series, reduce max_order, or use "
+                f"{SHORT_SERIES_MODELS}."
             )
         best: tuple[Any, ...] | None = None
         quantiles = np.linspace(self.trim, 1 - self.trim, int(self.n_thresholds))
