@@ -15,8 +15,8 @@ A forecaster implements two private methods and inherits ``fit``,
 ``_prepare(ss)`` may first resolve settings that depend on the training data
 (such as ``season_length="auto"``) so that it can tell.
 A training series shorter than ``_min_history()`` is not continued by
-``predict()``: it raises, naming the series, instead of reading a window that would run into
-the series before it.
+``predict()``: it raises, naming the series, instead of reading a window
+that would run into the series before it.
 
 A forecaster that sets ``_guard_divergence = True`` (the window models,
 which forecast recursively or with one set of weights for every series)
