@@ -160,7 +160,7 @@ class CPTPlus(CompactTreeBase):
     ``max_candidates=M`` a sub-query reads at most ``M`` id-list entries (or
     the bitset words that hold them) and scores at most ``M`` consequents,
     so the cost per query levels off once items occur in more than ``M``
-    sequences (about 1x from 10^4 to 10^6 sessions, ``benchmarks/serve.py``).
+    sequences (1.1-1.6x from 10^4 to 10^6 sessions, ``benchmarks/serve.py``).
     The trade-off: an item's older sequences stop contributing, which favours
     recent behaviour (what a live log wants) and loses evidence on a small
     or stationary log. Under the CPT+ papers' protocol (at most 5,000
