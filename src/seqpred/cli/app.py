@@ -123,7 +123,7 @@ def _root(
 # -- shared options ------------------------------------------------------------------
 
 
-_DATA_FORMATS = f"auto (from the extension), {', '.join(FORMATS)}"
+_DATA_FORMATS = f"auto (from the extension or content), {', '.join(FORMATS)}"
 _DATA_FORMAT_HELP = f"Input format: {_DATA_FORMATS}; see 'seqpred datasets'."
 DataFormatOption = Annotated[
     str,
@@ -183,7 +183,10 @@ def _task_of(estimator: Any) -> str:
 )
 def fit(
     data: Annotated[
-        Path, typer.Argument(metavar="DATA", help="Training sequences (a file).")
+        Path,
+        typer.Argument(
+            metavar="DATA", help="Training sequences: a file, or - for standard input."
+        ),
     ],
     output: Annotated[
         Path,
@@ -343,7 +346,7 @@ def predict(
         typer.Option(
             "--file",
             metavar="FILE",
-            help="A file of query sequences (any input format).",
+            help="A file of query sequences (any input format; - is standard input).",
         ),
     ] = None,
     top_k: Annotated[
@@ -389,7 +392,10 @@ def predict(
 def evaluate(
     model_file: ModelFileArgument,
     data: Annotated[
-        Path, typer.Argument(metavar="DATA", help="Test sequences (a file).")
+        Path,
+        typer.Argument(
+            metavar="DATA", help="Test sequences: a file, or - for standard input."
+        ),
     ],
     window: Annotated[
         int | None,
