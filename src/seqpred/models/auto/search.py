@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,7 @@ import numpy as np
 from seqpred._registry import create, get_class
 from seqpred._typing import Array
 from seqpred.base import BaseEstimator
+from seqpred.exceptions import SeqpredWarning
 
 __all__ = [
     "Budget",
@@ -229,6 +231,12 @@ def run_candidates(
         In the order of ``candidates``: ``status="over budget"`` for those
         skipped, ``"failed"`` (with the error in ``note``) for those that
         raised. A failure never stops the search.
+
+    Notes
+    -----
+    seqpred's warnings raised while a candidate is validated (convergence,
+    fallbacks) are silenced: they concern a model the user did not ask for.
+    The final fit of the chosen model, outside this function, warns as usual.
     """
     trials: list[Trial] = []
     for candidate in candidates:
@@ -240,7 +248,9 @@ def run_candidates(
             trials.append(Trial(candidate, status=OVER_BUDGET, note=note))
             continue
         try:
-            trial = evaluate(candidate)
+            with warnings.catch_warnings():  # a candidate's notices: not the user's
+                warnings.simplefilter("ignore", SeqpredWarning)
+                trial = evaluate(candidate)
         except OverBudget as exc:
             trial = Trial(candidate, status=OVER_BUDGET, note=str(exc))
         except Exception as exc:  # a candidate that breaks is reported, not fatal

@@ -37,9 +37,9 @@ MAX_DTW_CELLS = 5e8
 """DTW is tried when the cross-validation's dynamic-programming cells stay
 below this (about ten seconds)."""
 
-COSTLY = 3.0
-"""Candidates expected to cost this many times the first one run after the
-``alpha`` of the best usual one is tuned (more value for the time first)."""
+Stages = tuple[list[Candidate], list[Candidate]]
+"""Candidates tried first, and those tried after the best one's ``alpha`` is
+tuned (less value for their time: costly, or rarely better)."""
 
 _NB = {"min_k": 1, "max_k": 2, "nb_scaling": True, "sublinear_tf": True}
 
@@ -48,21 +48,21 @@ def _kmer(cost: float = 1.0, **params: Any) -> Candidate:
     return Candidate("kmer", params, cost=cost)
 
 
-def text_candidates() -> list[Candidate]:
-    """Words: NB-weighted and tf-idf logistic models, then character n-grams.
+def text_candidates() -> Stages:
+    """Words: NB-weighted and tf-idf logistic models; later, marks and char n-grams.
 
     The settings of ``benchmarks/classify.py`` (MR, TREC), best expected
     first; character n-grams cost about six times more.
     """
-    return [
-        _kmer(**_NB, alpha=3e-5),
-        _kmer(min_k=1, max_k=2, alpha=3e-5),
+    first = [_kmer(**_NB, alpha=3e-5), _kmer(min_k=1, max_k=2, alpha=3e-5)]
+    later = [
         _kmer(**_NB, alpha=3e-5, boundaries=True),
         _kmer(cost=6.0, **_NB, alpha=3e-5, char_ngrams=(2, 5)),
     ]
+    return first, later
 
 
-def alphabet_candidates(length: int | None) -> list[Candidate]:
+def alphabet_candidates(length: int | None) -> Stages:
     """Small alphabets (DNA, proteins): positional k-mers for aligned windows, bags.
 
     ``length`` is the common length of all sequences (None when they
@@ -76,14 +76,13 @@ def alphabet_candidates(length: int | None) -> list[Candidate]:
         _kmer(),
         _kmer(cost=1.5, max_k=5),
         _kmer(max_k=3, nb_scaling=True, sublinear_tf=True, alpha=3e-5),
-        Candidate("compression", cost=2.0),
     ]
-    return out
+    return out, [Candidate("compression", cost=2.0)]
 
 
-def numeric_candidates(ss: SequenceSet, n_folds: int) -> list[Candidate]:
-    """Numeric series: MiniRocket, then 1-NN DTW (when its cost is small)."""
-    out = [Candidate("minirocket")]
+def numeric_candidates(ss: SequenceSet, n_folds: int) -> Stages:
+    """Numeric series: MiniRocket; later, 1-NN DTW (when its cost is small)."""
+    out = []
     n = len(ss)
     length = float(np.mean(ss.lengths))
     pairs = n * n * (n_folds - 1) / max(n_folds, 1)
@@ -91,7 +90,7 @@ def numeric_candidates(ss: SequenceSet, n_folds: int) -> list[Candidate]:
                           (None, pairs * length * length)):  # fmt: skip
         if cells <= MAX_DTW_CELLS:
             out.append(Candidate("dtw", {"window": window}, cost=5.0))
-    return out
+    return [Candidate("minirocket")], out
 
 
 def stratified_folds(y: Array, n_folds: int) -> Array:
@@ -134,9 +133,10 @@ class AutoClassifier(ClassifierMixin):
 
     ``fit`` scores candidate classifiers by stratified k-fold
     cross-validation on the training data only, best expected first, while
-    ``max_time`` lasts: the usual candidates, then the best one's ``alpha``
-    ten times smaller and larger (a k-mer model), then the costly
-    candidates (character n-grams, DTW). The candidate listed first is kept
+    ``max_time`` lasts: the first candidates, then the best one's ``alpha``
+    ten times smaller and larger (a k-mer model), then the later ones
+    (costly or rarely better: boundary marks and character n-grams for
+    words, the compression classifier, DTW). The candidate listed first is kept
     unless another wins on the same sequences by more than one standard
     error of the paired difference; the winner is refitted on all the data.
 
@@ -299,20 +299,18 @@ class AutoClassifier(ClassifierMixin):
             )
         return ss
 
-    def _candidates(self, ss: SequenceSet, n_folds: int) -> list[Candidate]:
+    def _candidates(self, ss: SequenceSet, n_folds: int) -> Stages:
         if self.models in (None, "all"):
-            out = self._default_candidates(ss, max(n_folds, 2))
+            first, later = self._default_candidates(ss, max(n_folds, 2))
             if self.models == "all":
-                kind = ss.kind
                 for name in sorted(available("classify")):
                     cls_tags = _tags_of(name)
                     if cls_tags is None or name.startswith("auto"):
                         continue
-                    if cls_tags.input_kind == kind and not cls_tags.requires_torch:
-                        extra = Candidate(name)
-                        if all(c.name != name or c.params for c in out):
-                            out.append(extra)
-            return out
+                    if cls_tags.input_kind == ss.kind and not cls_tags.requires_torch:
+                        if all(c.name != name or c.params for c in first + later):
+                            later.append(Candidate(name))
+            return first, later
         known = {n for n in available("classify") if not n.startswith("auto")}
         out = []
         for entry in self.models:
@@ -329,9 +327,9 @@ class AutoClassifier(ClassifierMixin):
                 "AutoClassifier: models must list at least one candidate; got "
                 f"{self.models!r}. Use models=None for the default search."
             )
-        return out
+        return out, []
 
-    def _default_candidates(self, ss: SequenceSet, n_folds: int) -> list[Candidate]:
+    def _default_candidates(self, ss: SequenceSet, n_folds: int) -> Stages:
         if ss.kind == "numeric":
             return numeric_candidates(ss, n_folds)
         if len(self.vocabulary_) > TEXT_MIN_SYMBOLS:
@@ -351,7 +349,7 @@ class AutoClassifier(ClassifierMixin):
         self.input_kind_ = ss.kind
         budget = Budget(self.max_time)
         k = self._folds(y)
-        candidates = self._candidates(ss, k)
+        first, later = self._candidates(ss, k)
         trials: list[Trial] = []
         if k >= 2:
             fold = stratified_folds(y, k)
@@ -361,20 +359,18 @@ class AutoClassifier(ClassifierMixin):
                 ok = [t.fit_seconds / k for t in done if t.score is not None]
                 return 1.5 * max(ok, default=0.0)
 
-            # the usual candidates, the chosen one's alpha, then the costly ones
-            usual = [c for c in candidates if c.cost < COSTLY]
-            trials = run_candidates(usual, evaluate, budget, reserve=reserve)
+            # the first candidates, the chosen one's alpha, then the later ones
+            trials = run_candidates(first, evaluate, budget, reserve=reserve)
             stages = [_alpha_neighbours(trials)] if self.tune_alpha else []
-            stages.append([c for c in candidates if c.cost >= COSTLY])
-            for stage in stages:
+            for stage in [*stages, later]:
                 trials += run_candidates(
                     stage, evaluate, budget, reserve=reserve, previous=trials
                 )
         chosen = choose(trials)
         self.n_folds_ = k if chosen is not None else 0
         if chosen is None:
-            trials = trials or [Trial(c, status="over budget") for c in candidates]
-            winner = candidates[0]
+            trials = trials or [Trial(c, status="over budget") for c in first + later]
+            winner = first[0]
             self.validation_score_ = float("nan")
         else:
             winner = trials[chosen].candidate

@@ -98,7 +98,8 @@ class AutoNextItem(NextItemMixin):
     ----------
     models : None, "all" or tuple, default=None
         The candidates. ``None``: CPT+, Markov (order 3) and DG, the three
-        families that win somewhere, and their blends; ``"all"``: also PPM,
+        families that win somewhere, and their blends (DG only up to 1,000
+        symbols: its cost grows with the vocabulary); ``"all"``: also PPM,
         AKOM, CPT, Markov orders 2 and 5, TDAG, LZ78, CPT+ with an 8-item
         window, and a GRU when PyTorch is installed and ``max_time`` is at
         least 120 s (or None); a tuple: registry names (default parameters)
