@@ -262,9 +262,10 @@ def _context(model: Any, context: int | None) -> int:
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
     params["context_length_"] = getattr(model, "context_length_", None)
     for name in (*_CONTEXT_PARAMS, "context_length_"):
-        value = params.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
+        # the value fit used (max_order_: clamped to the data) before the parameter
+        for value in (getattr(model, f"{name}_", None), params.get(name)):
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
     raise InvalidParameterError(
         f"compress --with: cannot tell how many symbols of context "
         f"{type(model).__name__} reads (it has none of {_CONTEXT_PARAMS}); "

@@ -45,11 +45,16 @@ def _window_keys(
     values: Array, lengths: Array, min_k: int, max_k: int, *, tag: int = 0,
     n_position_bins: int = 1, skip_lone_marks: bool = False,
 ) -> tuple[Array, Array]:  # fmt: skip
-    """``(rows, keys)`` of every window of ``min_k .. max_k`` consecutive values."""
+    """``(rows, keys)`` of every window of ``min_k .. max_k`` consecutive values.
+
+    Windows longer than the longest sequence do not exist, so ``k`` stops
+    there: ``max_k=10**6`` costs what the sequences' own length costs.
+    """
     seq_of = np.repeat(np.arange(len(lengths)), lengths)
     pos = ragged_positions(lengths)
-    rows, keys = [], []
-    for k in range(min_k, max_k + 1):
+    rows = [np.zeros(0, dtype=np.int64)]
+    keys = [np.zeros(0, dtype=np.uint64)]
+    for k in range(min_k, min(max_k, int(lengths.max(initial=0))) + 1):
         starts = np.flatnonzero(pos + k <= lengths[seq_of])  # windows inside a sequence
         if skip_lone_marks and k == 1:
             starts = starts[values[starts] != _MARK]

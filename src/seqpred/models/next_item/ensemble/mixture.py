@@ -325,7 +325,8 @@ def _check_model(model: Any) -> None:
 def _context_of(model: BaseEstimator) -> int:
     params = model.get_params(deep=False)
     for name in _CONTEXT_PARAMS:
-        value = params.get(name)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
+        # the value fit used (max_order_: clamped to the data) before the parameter
+        for value in (getattr(model, f"{name}_", None), params.get(name)):
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
     return 0

@@ -6,10 +6,18 @@ followed by an item are *interned*: a context's id is the rank of the pair
 ``parent * width + item``. Its followers are stored as a CSR matrix whose rows
 are sorted by decreasing count. Building and matching are a few
 ``np.unique`` / ``np.searchsorted`` calls over all positions at once.
+
+Only orders up to the longest training sequence minus one are counted: a
+longer context is never followed by an item, so its table would be empty.
+:func:`fit_context_tables` clamps the order parameter there (losslessly,
+keeping the value used as a fitted attribute such as ``order_``) and warns
+when the parameter is longer than every training sequence, so
+``order=10**6`` on short sequences costs what their real order costs.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +26,13 @@ import numpy as np
 from seqpred._typing import Array
 from seqpred.data._ragged import ragged_gather, ragged_ranges
 from seqpred.data.sequence_set import SequenceSet
+from seqpred.exceptions import SeqpredWarning
 
 __all__ = [
     "ContextCounts",
+    "clamp_order",
     "count_contexts",
+    "fit_context_tables",
     "load_tables",
     "match_contexts",
     "ragged_rows",
@@ -89,6 +100,75 @@ def count_contexts(ss: SequenceSet, max_order: int, width: int) -> list[ContextC
         parent = np.zeros(len(values), dtype=np.int64)
         parent[at] = context_of
     return tables
+
+
+def clamp_order(
+    owner: str,
+    name: str,
+    value: int,
+    longest: int,
+    *,
+    offset: int = 0,
+    stacklevel: int = 4,
+) -> int:
+    """Return how many context orders are worth counting for parameter ``value``.
+
+    ``value - offset`` is the longest context the parameter asks for
+    (``offset=1`` for TDAG's ``max_height``). A context of ``j`` items has a
+    follower only in a sequence of at least ``j + 1`` items, so orders above
+    ``longest - 1`` would count nothing: the result is
+    ``max(1, min(value - offset, longest - 1))`` and predictions do not
+    change. A :class:`~seqpred.exceptions.SeqpredWarning` says so when the
+    context asked for is longer than the longest sequence itself.
+
+    Examples
+    --------
+    >>> clamp_order("MarkovPredictor", "order", 3, longest=10)
+    3
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clamp_order("MarkovPredictor", "order", 10**6, longest=5)
+    4
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    MarkovPredictor: order=1000000 asks for contexts longer than the longest \
+training sequence (5 items); contexts of up to 4 items are counted (order_=4), \
+which predicts exactly as order=1000000 would. Pass order=4 or less to ...
+    """
+    asked = value - offset
+    order = max(1, min(asked, longest - 1))
+    if asked > longest:
+        used = order + offset
+        warnings.warn(
+            f"{owner}: {name}={value} asks for contexts longer than the longest "
+            f"training sequence ({longest} items); contexts of up to {order} "
+            f"items are counted ({name}_={used}), which predicts exactly as "
+            f"{name}={value} would. Pass {name}={used} or less to silence "
+            "this warning.",
+            SeqpredWarning,
+            stacklevel=stacklevel,
+        )
+    return order
+
+
+def fit_context_tables(
+    estimator: Any, ss: SequenceSet, name: str, *, offset: int = 0
+) -> list[ContextCounts]:
+    """Count the tables ``fit`` of a Markov-family model stores, order clamped.
+
+    Sets the fitted attributes ``<name>_`` (the parameter as used, see
+    :func:`clamp_order`) and ``longest_sequence_``, and returns
+    ``count_contexts(ss, order, V)``. Called from ``_fit``, so a warning
+    points at the user's call of ``fit``.
+    """
+    longest = int(ss.lengths.max(initial=0))
+    order = clamp_order(
+        type(estimator).__name__, name, getattr(estimator, name), longest,
+        offset=offset, stacklevel=5,
+    )  # fmt: skip
+    setattr(estimator, f"{name}_", order + offset)
+    estimator.longest_sequence_ = longest
+    return count_contexts(ss, order, estimator.vocabulary_.size)
 
 
 def _csr(keys: Array, context_of: Array, nexts: Array, width: int) -> ContextCounts:

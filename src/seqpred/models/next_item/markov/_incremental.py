@@ -6,7 +6,10 @@ symbols (existing ids never change: new symbols get the next free ids), then
 adds the batch's counts to the fitted ones. For the interned context tables of
 :mod:`seqpred.models.next_item.markov._contexts` the merge re-interns both sides order
 by order, so ``partial_fit(A)`` then ``partial_fit(B)`` stores exactly the
-tables of ``fit(A + B)``.
+tables of ``fit(A + B)``. Tables are counted only up to the order the data
+can fill (see :func:`~seqpred.models.next_item.markov._contexts.clamp_order`):
+when a batch holds a longer sequence than the data before, the tables grow
+new orders, exactly as ``fit(A + B)`` would count them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import DataError, InvalidParameterError
 from seqpred.models.next_item.markov._contexts import (
     ContextCounts,
+    clamp_order,
     count_contexts,
     load_tables,
     store_tables,
@@ -31,7 +35,11 @@ __all__ = [
     "add_context_counts",
     "check_same_structure",
     "csr_from_triples",
+    "empty_table",
+    "check_order",
+    "fitted_order",
     "grow",
+    "merge_batch",
     "merge_tables",
 ]
 
@@ -75,6 +83,77 @@ def check_same_structure(model: Any, name: str, fitted: int) -> None:
         )
 
 
+def fitted_order(model: Any, name: str, *, offset: int = 0) -> tuple[int, int | None]:
+    """Return ``(orders in the tables, longest training sequence)`` of ``model``.
+
+    Read from the fitted attributes ``<name>_`` and ``longest_sequence_``.
+    Files saved before these existed hold one table per order up to the
+    parameter: trailing empty tables show the longest sequence exactly;
+    otherwise it is unknown (``None``) and the tables hold exactly the
+    parameter's orders.
+    """
+    keys = model.context_keys_
+    if hasattr(model, "longest_sequence_") and hasattr(model, f"{name}_"):
+        return int(getattr(model, f"{name}_")) - offset, int(model.longest_sequence_)
+    filled = sum(1 for k in keys if len(k))  # tables fill from order 1 up
+    if filled < len(keys):
+        return max(1, filled), filled + 1
+    return len(keys), None
+
+
+def check_order(model: Any, name: str, *, offset: int = 0) -> int:
+    """Refuse ``partial_fit`` when parameter ``name`` changed since ``fit``.
+
+    The parameter changed when its clamped value (see
+    :func:`~seqpred.models.next_item.markov._contexts.clamp_order`) differs
+    from the orders the tables hold. Returns the longest training sequence
+    so far (for an old file without ``longest_sequence_``, a lower bound at
+    which its tables hold every order of the parameter).
+    """
+    value = getattr(model, name)
+    order, longest = fitted_order(model, name, offset=offset)
+    expected = order if longest is None else max(1, min(value - offset, longest - 1))
+    if expected != order:
+        raise InvalidParameterError(
+            f"{type(model).__name__}.partial_fit: {name}={value!r} does not match "
+            f"the fitted tables, which hold contexts of up to {order} items "
+            f"({name}_={order + offset}); expected the {name} used by fit. Call "
+            "fit to start over with new parameters."
+        )
+    return order + 1 if longest is None else longest
+
+
+def merge_batch(
+    model: Any,
+    ss: SequenceSet,
+    old: list[ContextCounts],
+    old_width: int,
+    name: str,
+    longest: int,
+    *,
+    offset: int = 0,
+    stacklevel: int = 5,
+) -> None:
+    """Count the encoded batch ``ss`` and merge it into the ``old`` tables.
+
+    The batch is counted up to the order all the data so far can fill (the
+    tables grow new orders when it holds a longer sequence than before), so
+    the stored tables are those of ``fit(A + B)``; updates ``<name>_`` and
+    ``longest_sequence_``, and warns as ``fit`` would on all the data.
+    """
+    width = model.vocabulary_.size
+    longest = max(longest, int(ss.lengths.max(initial=0)))
+    value = getattr(model, name)
+    order = clamp_order(
+        type(model).__name__, name, value, longest, offset=offset,
+        stacklevel=stacklevel,
+    )  # fmt: skip
+    batch = count_contexts(ss, order, width)
+    store_tables(model, merge_tables(old, old_width, batch, width)[:order])
+    setattr(model, f"{name}_", order + offset)
+    model.longest_sequence_ = longest
+
+
 def csr_from_triples(
     n_rows: int, rows: Array, cols: Array, counts: Array, width: int
 ) -> tuple[Array, Array, Array, Array]:
@@ -109,11 +188,15 @@ def merge_tables(
 
     Contexts are re-interned order by order: a context's key is
     ``parent * width + item`` with ``parent`` its suffix's merged id, so the
-    result equals counting both batches together.
+    result equals counting both batches together. The shorter list is
+    padded with empty tables (orders its data could not fill).
     """
     merged = []
     old_map = np.zeros(1, dtype=np.int64)  # the empty context keeps id 0
     new_map = np.zeros(1, dtype=np.int64)
+    n_orders = max(len(old), len(new))
+    old = old + [empty_table()] * (n_orders - len(old))
+    new = new + [empty_table()] * (n_orders - len(new))
     for a, b in zip(old, new):
         a_parent, a_item = np.divmod(a.keys, old_width)
         b_parent, b_item = np.divmod(b.keys, width)
@@ -137,17 +220,22 @@ def merge_tables(
     return merged
 
 
+def empty_table() -> ContextCounts:
+    """Return a table of no contexts."""
+    none = np.zeros(0, dtype=np.int64)
+    return ContextCounts(none, np.zeros(1, dtype=np.int64), none, none, none)
+
+
 def add_context_counts(model: Any, X: Any, order_name: str) -> None:
     """``partial_fit`` of a model whose state is interned context tables.
 
     ``order_name`` names the parameter that sets the longest context
     (``"order"``, ``"max_order"``); it must not change between calls.
     """
-    check_same_structure(model, order_name, len(model.context_keys_))
+    longest = check_order(model, order_name)
+    old = load_tables(model)
     ss, old_width = grow(model, X)
-    width = model.vocabulary_.size
-    batch = count_contexts(ss, getattr(model, order_name), width)
-    store_tables(model, merge_tables(load_tables(model), old_width, batch, width))
+    merge_batch(model, ss, old, old_width, order_name, longest, stacklevel=5)
 
 
 class ContextCountsPartialFit:

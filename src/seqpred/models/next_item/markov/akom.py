@@ -47,6 +47,11 @@ class AKOM(MarkovPredictor):
         How often each id occurs in the training data.
     n_sequences_ : int
         Number of training sequences.
+    order_ : int
+        The order used: ``order``, clamped to the longest training sequence
+        minus one (see :class:`MarkovPredictor`).
+    longest_sequence_ : int
+        Items in the longest training sequence.
     context_keys_ : list of ndarray
         Per order ``j``, the sorted keys ``parent_context * V + item`` of the
         contexts of length ``j`` (a context's id is its index here).
@@ -65,7 +70,8 @@ class AKOM(MarkovPredictor):
     ``partial_fit`` counts the batch and merges its tables into the fitted
     ones, re-interning contexts order by order, so
     ``partial_fit(A).partial_fit(B)`` stores exactly the tables of
-    ``fit(A + B)``.
+    ``fit(A + B)``. An ``order`` beyond the longest training sequence is
+    clamped as in :class:`MarkovPredictor` (same predictions, ``order_``).
 
     The reference implementation breaks ties between equally frequent
     followers by hash order; here the follower with the smaller id (the one

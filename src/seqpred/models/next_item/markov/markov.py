@@ -12,7 +12,7 @@ from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.markov._contexts import (
-    count_contexts,
+    fit_context_tables,
     load_tables,
     match_contexts,
     ragged_rows,
@@ -58,6 +58,11 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         How often each id occurs in the training data.
     n_sequences_ : int
         Number of training sequences.
+    order_ : int
+        The order used: ``order``, clamped to the longest training sequence
+        minus one (a longer context is never followed by an item).
+    longest_sequence_ : int
+        Items in the longest training sequence.
     context_keys_ : list of ndarray
         Per order ``j``, the sorted keys ``parent_context * V + item`` of the
         contexts of length ``j`` (a context's id is its index here).
@@ -76,6 +81,15 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
     ``O(order · n log n)`` for ``n`` training items; a batch of queries costs
     ``O(order · N log n)``. Memory grows with the number of distinct contexts,
     which for large vocabularies and high orders approaches ``order · n``.
+
+    An ``order`` longer than every training sequence cannot be used: only
+    contexts of up to ``longest_sequence_ - 1`` items have followers. Those
+    are the tables kept (``order_``; predictions are those of the parameter,
+    and ``order=10**6`` on short sequences fits as fast as their real
+    order), with a :class:`~seqpred.exceptions.SeqpredWarning` when
+    ``order`` exceeds the longest sequence. ``partial_fit`` adds orders when
+    a batch brings longer sequences, so ``partial_fit(A).partial_fit(B)``
+    still stores the tables of ``fit(A + B)``.
 
     Limits: the model only predicts items that followed a matching context in
     training, and a query whose last item never preceded anything gets no
@@ -108,6 +122,8 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         "on_unknown": [Options({"ignore", "error"})],
     }
     _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
+    order_: int
+    longest_sequence_: int
 
     def __init__(
         self,
@@ -128,8 +144,7 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
-        tables = count_contexts(ss, self.order, self.vocabulary_.size)
-        store_tables(self, tables)
+        store_tables(self, fit_context_tables(self, ss, "order"))
 
     # -- querying
     def _best_rows(self, queries: SequenceSet) -> tuple[Array, Array]:

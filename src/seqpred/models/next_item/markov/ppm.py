@@ -13,7 +13,7 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import UNK_ID, Vocabulary
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.markov._contexts import (
-    count_contexts,
+    fit_context_tables,
     load_tables,
     match_contexts,
     ragged_rows,
@@ -75,6 +75,11 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
         Order-0 counts.
     n_sequences_ : int
         Number of training sequences.
+    max_order_ : int
+        The order used: ``max_order``, clamped to the longest training
+        sequence minus one (a longer context is never followed by an item).
+    longest_sequence_ : int
+        Items in the longest training sequence.
     context_keys_, row_ptr_, next_ids_, next_counts_, context_totals_ : list
         Per order, the interned contexts and their follower counts (see
         :mod:`seqpred.models.next_item.markov._contexts`).
@@ -87,6 +92,14 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
     already predicted is spread over the remaining symbols; rows are
     renormalised so that they sum to 1 over the vocabulary. Unknown symbols
     get the order -1 share of one extra "unknown" symbol in :meth:`log_proba`.
+
+    Only contexts of up to ``longest_sequence_ - 1`` items have followers,
+    so a longer ``max_order`` is clamped there (``max_order_``): the tables,
+    probabilities and cost are those of the data's real longest context,
+    with a :class:`~seqpred.exceptions.SeqpredWarning` when ``max_order``
+    exceeds the longest training sequence. ``partial_fit`` adds orders when
+    a batch brings longer sequences (``partial_fit(A).partial_fit(B)``
+    still stores the tables of ``fit(A + B)``).
 
     References
     ----------
@@ -119,6 +132,9 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
     }
     _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
     _order_parameter = "max_order"
+    max_order_: int
+    longest_sequence_: int
+    context_keys_: list[Array]
 
     def __init__(
         self,
@@ -144,7 +160,7 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
         ]
 
     def _fit(self, ss: SequenceSet) -> None:
-        store_tables(self, count_contexts(ss, self.max_order, self.vocabulary_.size))
+        store_tables(self, fit_context_tables(self, ss, "max_order"))
 
     # -- the probability model
     def _shares(self, counts: Array, totals: Array, distinct: Array) -> Array:
@@ -297,7 +313,7 @@ class PPM(ContextCountsPartialFit, NextItemMixin):
         """
         check_is_fitted(self, "log_proba")
         ss = self._queries(X, "log_proba")
-        contexts = suffix_queries(ss, self.max_order)
+        contexts = suffix_queries(ss, len(self.context_keys_))  # max_order_
         targets = ss.values
         out = np.empty(len(targets))
         step = max(1, _CELLS_PER_CHUNK // self.vocabulary_.size)

@@ -14,6 +14,7 @@ from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.markov._contexts import (
     ContextCounts,
     count_contexts,
+    fit_context_tables,
     load_tables,
     match_contexts,
     ragged_rows,
@@ -21,8 +22,9 @@ from seqpred.models.next_item.markov._contexts import (
     suffix_queries,
 )
 from seqpred.models.next_item.markov._incremental import (
-    check_same_structure,
+    check_order,
     grow,
+    merge_batch,
     merge_tables,
 )
 
@@ -82,6 +84,11 @@ class TDAG(NextItemMixin):
         How often each id occurs in the training data (the root's children).
     n_sequences_ : int
         Number of training sequences.
+    max_height_ : int
+        The height used: ``max_height``, clamped so that contexts hold at
+        most the longest training sequence minus one items.
+    longest_sequence_ : int
+        Items in the longest training sequence.
     context_keys_ : list of ndarray
         Per depth ``j`` (context length), the sorted keys
         ``parent * V + item`` of the nodes with children, where ``parent`` is
@@ -112,7 +119,12 @@ class TDAG(NextItemMixin):
     counts of a batch (``partial_fit(A).partial_fit(B)`` stores the tree of
     ``fit(A + B)``); with ``"auto"`` it first scores the thresholds on the
     batch with the current tree (prequential validation), adds those hits
-    and chooses again.
+    and chooses again. Only contexts of up to ``longest_sequence_ - 1``
+    items have followers, so a taller ``max_height`` is clamped there
+    (``max_height_``, same predictions, the cost of the real tree), with a
+    :class:`~seqpred.exceptions.SeqpredWarning` when its contexts would be
+    longer than the longest training sequence; ``partial_fit`` grows the
+    tree when a batch brings longer sequences.
 
     Differences from the reference implementation: it looks up the whole
     query as a path from the root, so a query longer than the tree gets no
@@ -161,6 +173,8 @@ class TDAG(NextItemMixin):
         },
     )
     context_keys_: list[Array]
+    max_height_: int
+    longest_sequence_: int
 
     def __init__(
         self,
@@ -185,7 +199,8 @@ class TDAG(NextItemMixin):
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
         width = self.vocabulary_.size
-        depth = self.max_height - 1
+        tables = fit_context_tables(self, ss, "max_height", offset=1)
+        depth = self.max_height_ - 1
         self.validation_hits_ = np.zeros(0, dtype=np.int64)
         self.n_validation_ = 0
         if self.min_count == "auto":
@@ -194,7 +209,7 @@ class TDAG(NextItemMixin):
             self.validation_hits_ = _hits(heads, *tail, width)
             self.n_validation_ = len(tail[1])
         self._choose()
-        store_tables(self, count_contexts(ss, depth, width))
+        store_tables(self, tables)
 
     def partial_fit(self, X: Any, y: None = None) -> Self:
         """Add the counts of more training sequences; return ``self``.
@@ -219,12 +234,12 @@ class TDAG(NextItemMixin):
         if not self.is_fitted:
             self.fit(X)
             return self
-        check_same_structure(self, "max_height", len(self.context_keys_) + 1)
+        longest = check_order(self, "max_height", offset=1)
+        tables = load_tables(self)
         ss, old_width = grow(self, X)
         width = self.vocabulary_.size
-        tables = load_tables(self)
         if self.min_count == "auto" and len(self.validation_hits_):
-            contexts = suffix_queries(ss, self.max_height - 1)
+            contexts = suffix_queries(ss, len(tables))
             scored = ss.positions > 0  # items with at least one item before
             self.validation_hits_ = self.validation_hits_ + _hits(
                 _widen(tables, old_width, width),
@@ -234,8 +249,8 @@ class TDAG(NextItemMixin):
             )
             self.n_validation_ += int(scored.sum())
         self._choose()
-        batch = count_contexts(ss, self.max_height - 1, width)
-        store_tables(self, merge_tables(tables, old_width, batch, width))
+        merge_batch(self, ss, tables, old_width, "max_height", longest, offset=1,
+                    stacklevel=4)  # fmt: skip
         return self
 
     def _choose(self) -> None:
