@@ -116,8 +116,10 @@ def _loss(module: nn.Module, batch: dict[str, Any]) -> tuple[Tensor, int]:
 class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
     """Forecast the next value of numeric series with a Gaussian neural head.
 
-    Every feature is standardised with the training mean and standard
-    deviation; a causal encoder (GRU, LSTM, temporal CNN or Transformer)
+    Every series is standardised on its own (each feature by the series'
+    mean and standard deviation, the way DeepAR scales each item), or every
+    feature with the training mean and standard deviation
+    (``scaling="global"``); a causal encoder (GRU, LSTM, temporal CNN or Transformer)
     reads each series and, at every step, a linear head gives the mean and
     standard deviation of a Gaussian over the next step. Training minimises
     the Gaussian negative log-likelihood of every next value (DeepAR-style,
@@ -137,6 +139,15 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
         Attention heads of the Transformer (must divide ``hidden_size``).
     dropout : float, default=0.0
         Dropout in the encoder.
+    scaling : {"series", "global"}, default="series"
+        "series": each history is standardised with its own mean and
+        standard deviation (a constant history by its mean's size), so one
+        network serves series of any level; "global": with the training
+        values' mean and standard deviation (``mean_``, ``scale_``), which
+        suits series of one common level. On the 174 "other" M3 series
+        (levels from hundreds to tens of thousands) "global" gave 3.1 times
+        the naive MASE and "series" 1.3 (30 s of training each; dividing by
+        the mean absolute value instead, as DeepAR does, gave 1.6).
     max_length : int, default=100
         Context length: training windows and queries use at most this many
         of the latest steps.
@@ -172,7 +183,8 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
     n_features_ : int
         Features per step.
     mean_, scale_ : ndarray of shape (n_features_,)
-        The standardisation of the training values.
+        The standardisation of the training values (used with
+        ``scaling="global"``).
     n_sequences_ : int
         Number of training series.
     module_config_ : dict
@@ -222,6 +234,7 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
         "n_layers": [Interval(int, 1, None)],
         "n_heads": [Interval(int, 1, None)],
         "dropout": [Interval(float, 0, 1, closed="left")],
+        "scaling": [Options({"series", "global"})],
         **TRAINING_CONSTRAINTS,
     }
     _tags: ClassVar[Tags] = Tags(
@@ -237,6 +250,7 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
         n_layers: int = 1,
         n_heads: int = 2,
         dropout: float = 0.0,
+        scaling: str = "series",
         max_length: int = 100,
         max_epochs: int = 50,
         batch_size: int = 32,
@@ -256,6 +270,7 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
         self.n_layers = n_layers
         self.n_heads = n_heads
         self.dropout = dropout
+        self.scaling = scaling
         self.max_length = max_length
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -286,7 +301,9 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
         values = ss.values.reshape(len(ss.values), -1)
         self.mean_ = values.mean(axis=0)
         self.scale_ = np.where(values.std(axis=0) > 0, values.std(axis=0), 1.0)
-        scaled = (values - self.mean_) / self.scale_
+        loc, scale = self._standardisation(ss)  # (N, F) each
+        rows = ss.sequence_index
+        scaled = (values - loc[rows]) / scale[rows]
         train, valid = split_stream(scaled, ss.offsets, self.validation_fraction)
         width, size = self.max_length, self.batch_size
         config = {
@@ -305,14 +322,32 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
             _Windows(*valid, width, size, shuffle=False) if valid else None,
         )
 
+    def _standardisation(self, ss: SequenceSet) -> tuple[Array, Array]:
+        """Return the location and scale of every series, ``(N, F)`` each."""
+        n = len(ss)
+        if self.scaling == "global":
+            return np.tile(self.mean_, (n, 1)), np.tile(self.scale_, (n, 1))
+        values = ss.values.reshape(len(ss.values), -1)
+        counts = np.maximum(ss.lengths, 1)[:, None].astype(np.float64)
+        rows = ss.sequence_index
+        loc = np.zeros((n, values.shape[1]))
+        np.add.at(loc, rows, values)
+        loc /= counts
+        spread = np.zeros_like(loc)
+        np.add.at(spread, rows, (values - loc[rows]) ** 2)
+        spread = np.sqrt(spread / counts)
+        fallback = np.where(np.abs(loc) > 0, np.abs(loc), 1.0)  # constant series
+        return loc, np.where(spread > 1e-12 * fallback, spread, fallback)
+
     def _forecast(self, ss: SequenceSet, horizon: int) -> tuple[Array, Array]:
         """Forecast ``horizon`` steps recursively: ``(mean, std)``, each (N, h, F)."""
         histories = [np.asarray(series).reshape(-1, self.n_features_) for series in ss]
         mean = np.empty((len(ss), horizon, self.n_features_))
         std = np.empty_like(mean)
+        loc, scale = self._standardisation(ss)  # of the histories as given
         step = ss
         for k in range(horizon):
-            mean[:, k], std[:, k] = self._next_distribution(step)
+            mean[:, k], std[:, k] = self._next_distribution(step, loc, scale)
             if k + 1 < horizon:
                 histories = [
                     np.vstack([h, m[None, :]]) for h, m in zip(histories, mean[:, k])
@@ -320,15 +355,21 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
                 step = SequenceSet.from_lists(histories, kind="numeric")
         return mean, std
 
-    def _next_distribution(self, ss: SequenceSet) -> tuple[Array, Array]:
-        """Return the one-step Gaussian of each series of ``ss``, each ``(N, F)``."""
+    def _next_distribution(
+        self, ss: SequenceSet, loc: Array, scale: Array
+    ) -> tuple[Array, Array]:
+        """Return the one-step Gaussian of each series of ``ss``, each ``(N, F)``.
+
+        Every series is standardised with its row of ``loc`` and ``scale``.
+        """
         lengths = np.minimum(np.diff(ss.offsets), self.max_length)
         if len(ss) and lengths.min() == 0:
             raise DataError(
                 f"{type(self).__name__}: series {int(np.argmin(lengths))} is empty; "
                 "a forecast needs at least one observed step."
             )
-        values = (ss.values.reshape(len(ss.values), -1) - self.mean_) / self.scale_
+        owner = ss.sequence_index
+        values = (ss.values.reshape(len(ss.values), -1) - loc[owner]) / scale[owner]
         starts = ss.offsets[1:] - lengths
         mean = np.empty((len(ss), self.n_features_))
         std = np.empty((len(ss), self.n_features_))
@@ -344,4 +385,4 @@ class NeuralForecaster(NeuralEstimatorMixin, ForecasterMixin):
                 rows = torch.arange(len(index), device=device)
                 mean[index] = m[rows, last].cpu().numpy()
                 std[index] = s[rows, last].cpu().numpy()
-        return mean * self.scale_ + self.mean_, std * self.scale_
+        return mean * scale + loc, std * scale
