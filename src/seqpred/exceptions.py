@@ -13,7 +13,8 @@ The tree::
     │   ├── UnknownSymbolError  a symbol the vocabulary has never seen
     │   ├── EmptySequenceError  an empty sequence or an empty input
     │   └── DataTooLargeError   (also MemoryBudgetError) reading would pass the budget
-    └── MemoryBudgetError       an input would need more memory than the budget
+    ├── MemoryBudgetError       an input would need more memory than the budget
+    └── ComputeBudgetError      a computation would pass its cost limit
     SeqpredWarning (UserWarning)
     ├── ConvergenceWarning
     └── FallbackWarning
@@ -25,6 +26,7 @@ received and one concrete fix.
 from __future__ import annotations
 
 __all__ = [
+    "ComputeBudgetError",
     "ConvergenceWarning",
     "DataError",
     "DataTooLargeError",
@@ -71,6 +73,15 @@ class MemoryBudgetError(SeqpredError):
     configuration). The budget is ``max_bytes=`` where a function takes it,
     else the ``SEQPRED_MAX_BYTES`` environment variable, else half of the
     memory of the machine (see :mod:`seqpred.data.budget`).
+    """
+
+
+class ComputeBudgetError(SeqpredError):
+    """A computation would need more work than its limit allows.
+
+    Raised before the work starts, from a worst-case estimate (for example
+    the dynamic-programming cells of DTW), so a call that would run for
+    hours fails at once with the estimate and how to lower it.
     """
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +45,31 @@ def piped():
         return done.returncode, done.stdout.decode(), done.stderr.decode()
 
     return run
+
+
+@pytest.fixture
+def time_limit():
+    """``with time_limit(seconds):`` raises TimeoutError when the block runs longer.
+
+    Uses SIGALRM (a no-op where it does not exist), so a test of a former
+    hang fails in seconds instead of hanging the suite.
+    """
+
+    @contextlib.contextmanager
+    def limit(seconds: float):
+        if not hasattr(signal, "setitimer"):
+            yield
+            return
+
+        def expire(signum, frame):
+            raise TimeoutError(f"still running after {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return limit

@@ -3,13 +3,12 @@
 Before, ``seqpred fit toy.txt -p order=1000000`` on five short lines counted a
 table for every order up to the parameter and ran for minutes; the same for
 PPM's ``max_order``, AKOM's ``order`` and TDAG's ``max_height``. Each test runs
-under a time limit (SIGALRM) so it fails in seconds on such code.
+under a time limit (the ``time_limit`` fixture, SIGALRM), so it fails in
+seconds on such code.
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import warnings
 from pathlib import Path
 
@@ -32,25 +31,6 @@ FAMILY = [
     (PPM, "max_order", 4),
     (TDAG, "max_height", 5),
 ]
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise TimeoutError in the block after ``seconds`` (where SIGALRM exists)."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _quiet(model, X):
@@ -76,7 +56,9 @@ def _tables(model) -> list[list[list[int]]]:
 
 
 @pytest.mark.parametrize("cls, name, real", FAMILY)
-def test_a_huge_order_is_clamped_with_a_warning_and_predicts_the_same(cls, name, real):
+def test_a_huge_order_is_clamped_with_a_warning_and_predicts_the_same(
+    cls, name, real, time_limit
+):
     with time_limit(10), pytest.warns(SeqpredWarning, match=f"{name}={HUGE} asks"):
         huge = cls(**{name: HUGE}).fit(TOY)
     assert getattr(huge, f"{name}_") == real
@@ -97,7 +79,9 @@ def test_orders_within_the_data_do_not_warn(cls, name, real):
 
 
 @pytest.mark.parametrize("cls, name, real", FAMILY)
-def test_partial_fit_grows_the_orders_a_longer_batch_brings(cls, name, real):
+def test_partial_fit_grows_the_orders_a_longer_batch_brings(
+    cls, name, real, time_limit
+):
     extra = {"min_count": 2} if cls is TDAG else {}
     longer = [list("abcdefabcdef"), list("fedcba")]
     with time_limit(10):
@@ -156,7 +140,7 @@ def test_tables_of_an_old_file_with_empty_orders_still_merge():
     assert model.order_ == 6 and _tables(model) == _tables(batch)
 
 
-def test_ppm_scores_long_texts_in_linear_time_with_a_huge_order():
+def test_ppm_scores_long_texts_in_linear_time_with_a_huge_order(time_limit):
     # log_proba read every step's whole past (the parameter's length)
     model = _quiet(PPM(max_order=HUGE), TOY)
     text = list("abcdef" * 5_000)
@@ -168,7 +152,7 @@ def test_ppm_scores_long_texts_in_linear_time_with_a_huge_order():
     )
 
 
-def test_kmer_lengths_beyond_every_sequence_cost_nothing():
+def test_kmer_lengths_beyond_every_sequence_cost_nothing(time_limit):
     # one Python loop per k and per symbol of the k-mer: k = 10^6 never ended
     X = ["abcab", "bcabc", "aabbc", "ccbba"]
     y = [0, 0, 1, 1]

@@ -15,6 +15,8 @@ def dtw_distance(a: Array, b: Array, window: int, cutoff: float) -> float:  # no
     # Squared-Euclidean DTW of a (n, ch) and b (m, ch) within a Sakoe-Chiba
     # band of half-width `window`; returns inf once a whole row exceeds
     # `cutoff` (early abandoning). One kernel, two rolling rows: O(n·w).
+    # A row writes only its band and the two cells around it (which the next
+    # row reads as inf), so a narrow band never touches whole rows.
     n, m = a.shape[0], b.shape[0]
     w = max(window, abs(n - m))
     inf = np.inf
@@ -22,9 +24,9 @@ def dtw_distance(a: Array, b: Array, window: int, cutoff: float) -> float:  # no
     curr = np.full(m + 1, inf)
     prev[0] = 0.0
     for i in range(1, n + 1):
-        curr[:] = inf
         lo = max(1, i - w)
         hi = min(m, i + w)
+        curr[lo - 1] = inf
         row_min = inf
         for j in range(lo, hi + 1):
             cost = 0.0
@@ -39,6 +41,8 @@ def dtw_distance(a: Array, b: Array, window: int, cutoff: float) -> float:  # no
             curr[j] = cost + best
             if curr[j] < row_min:
                 row_min = curr[j]
+        if hi < m:
+            curr[hi + 1] = inf
         if row_min > cutoff:
             return inf
         prev, curr = curr, prev
@@ -47,16 +51,34 @@ def dtw_distance(a: Array, b: Array, window: int, cutoff: float) -> float:  # no
 
 @maybe_njit
 def envelope(x: Array, window: int) -> tuple[Array, Array]:  # noqa: D103
-    # Running min and max of x (L, ch) over [i - window, i + window].
+    # Running min and max of x (L, ch) over [i - window, i + window], with
+    # monotone queues of indices (Lemire's streaming min/max): O(L) per
+    # channel whatever the window.
     n = x.shape[0]
     lower = np.empty_like(x)
     upper = np.empty_like(x)
-    for i in range(n):
-        lo = max(0, i - window)
-        hi = min(n, i + window + 1)
-        for c in range(x.shape[1]):
-            lower[i, c] = x[lo:hi, c].min()
-            upper[i, c] = x[lo:hi, c].max()
+    big = np.empty(n, dtype=np.int64)  # indices of decreasing values
+    small = np.empty(n, dtype=np.int64)  # indices of increasing values
+    for c in range(x.shape[1]):
+        b_head, b_tail, s_head, s_tail, pushed = 0, 0, 0, 0, 0
+        for i in range(n):
+            while pushed < n and pushed <= i + window:
+                v = x[pushed, c]
+                while b_tail > b_head and x[big[b_tail - 1], c] <= v:
+                    b_tail -= 1
+                big[b_tail] = pushed
+                b_tail += 1
+                while s_tail > s_head and x[small[s_tail - 1], c] >= v:
+                    s_tail -= 1
+                small[s_tail] = pushed
+                s_tail += 1
+                pushed += 1
+            while big[b_head] < i - window:
+                b_head += 1
+            while small[s_head] < i - window:
+                s_head += 1
+            upper[i, c] = x[big[b_head], c]
+            lower[i, c] = x[small[s_head], c]
     return lower, upper
 
 
