@@ -1,12 +1,15 @@
-"""Helpers shared by the readers: path checks, line lookup, symbol encoding."""
+"""Helpers shared by the readers: path and size checks, line lookup, symbol encoding."""
 
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
 import os
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,12 +20,20 @@ import numpy as np
 from seqpred._params import Options, validate_parameter
 from seqpred._typing import Array
 from seqpred.data._ragged import offsets_from_lengths
+from seqpred.data.budget import ENV_MAX_BYTES, default_max_bytes, format_bytes
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.vocabulary import Vocabulary
-from seqpred.exceptions import DataError, EmptySequenceError, InvalidParameterError
+from seqpred.exceptions import (
+    DataError,
+    DataTooLargeError,
+    EmptySequenceError,
+    InvalidParameterError,
+    ParseError,
+)
 
 __all__ = [
     "BOM",
+    "READ_EXPANSION",
     "STDIN",
     "Array",
     "PathLike",
@@ -30,8 +41,10 @@ __all__ = [
     "check_encoding",
     "check_option",
     "check_path",
+    "check_size",
     "encode_first_seen",
     "first_seen_groups",
+    "gunzip",
     "line_of_offset",
     "parse_floats",
     "read_bytes",
@@ -119,6 +132,76 @@ def check_path(path: PathLike, who: str) -> Path:
     return p
 
 
+READ_EXPANSION = 8
+"""Bytes of memory a text or table reader needs, at least, per byte of file.
+
+Measured peaks: 8.4 for a CSV event log, 11 for SPMF, 14 for lines of words,
+42 for lines read character by character and 50 for a compressed Parquet
+file, so a file of more than ``budget / 8`` bytes cannot be read within it.
+"""
+
+
+def check_size(p: Path, who: str, *, inflated: int | None = None) -> None:
+    """Refuse a file that cannot be read within the memory budget, before reading it.
+
+    The budget is ``SEQPRED_MAX_BYTES``, else half of the machine's memory
+    (see :mod:`seqpred.data.budget`); reading takes at least
+    :data:`READ_EXPANSION` times the file's size, or ``inflated`` (the
+    bytes a compressed file decompressed to, as far as it was read).
+
+    Raises
+    ------
+    DataTooLargeError
+        If ``READ_EXPANSION`` times the size passes the budget.
+    """
+    size = p.stat().st_size if inflated is None else inflated
+    budget = default_max_bytes()
+    if size * READ_EXPANSION > budget:
+        need = size * READ_EXPANSION
+        holds = (
+            f"holds {format_bytes(size)}"
+            if inflated is None
+            else f"decompresses to more than {format_bytes(size)}"
+        )
+        raise DataTooLargeError(
+            f"{who}: {str(p)!r} {holds}; reading it needs at least "
+            f"{format_bytes(need)} ({READ_EXPANSION}x its size), more than the "
+            f"memory budget of {format_bytes(budget)}. Raise the budget with "
+            f"{ENV_MAX_BYTES} (e.g. {ENV_MAX_BYTES}={_size_hint(need)}) if the "
+            "machine has the memory, or split the file."
+        )
+
+
+def gunzip(data: bytes, p: Path, who: str) -> bytes:
+    """Decompress gzip ``data`` read from ``p``, at most what the budget can parse.
+
+    Raises
+    ------
+    ParseError
+        If the stream is corrupt.
+    DataTooLargeError
+        If it inflates past the budget divided by :data:`READ_EXPANSION`
+        (a small file may hide gigabytes).
+    """
+    limit = default_max_bytes() // READ_EXPANSION
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ParseError(
+            f"{who}: the gzip stream is corrupt ({exc}); expected a complete "
+            ".gz file. Download or write the file again.",
+            path=str(p),
+        ) from None
+    if len(out) > limit:
+        check_size(p, who, inflated=len(out))
+    return out
+
+
+def _size_hint(n: int) -> str:
+    return f"{-(-n // (1 << 30))}G" if n >= 1 << 30 else f"{-(-n // (1 << 20))}M"
+
+
 BOM = b"\xef\xbb\xbf"
 """The UTF-8 byte-order mark, dropped from the start of every file read."""
 
@@ -126,9 +209,12 @@ BOM = b"\xef\xbb\xbf"
 def read_bytes(path: PathLike, who: str) -> tuple[Path, bytes]:
     """Read a whole file, without a leading UTF-8 byte-order mark.
 
-    Raises a :class:`DataError` if the file is missing or empty.
+    Raises a :class:`DataError` if the file is missing or empty, and a
+    :class:`DataTooLargeError` (before reading) if it cannot be read within
+    the memory budget (see :func:`check_size`).
     """
     p = check_path(path, who)
+    check_size(p, who)
     data = p.read_bytes()
     if data.startswith(BOM):
         data = data[len(BOM) :]

@@ -20,7 +20,6 @@ and 1-based line.
 
 from __future__ import annotations
 
-import gzip
 import re
 from typing import Any, Literal
 
@@ -28,6 +27,7 @@ from seqpred.data.readers._common import (
     PathLike,
     check_encoding,
     check_option,
+    gunzip,
     read_bytes,
 )
 from seqpred.exceptions import EmptySequenceError, ParseError
@@ -78,14 +78,7 @@ def _text_lines(path: PathLike, who: str, encoding: str) -> tuple[str, list[str]
     p, data = read_bytes(path, who)
     name = str(p)
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise ParseError(
-                f"{who}: the gzip stream is corrupt ({exc}); expected a complete "
-                ".gz file. Download or write the file again.",
-                path=name,
-            ) from None
+        data = gunzip(data, p, who)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

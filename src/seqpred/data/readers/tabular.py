@@ -25,6 +25,7 @@ from seqpred.data.readers._common import (
     Unknown,
     check_option,
     check_path,
+    check_size,
     to_sequence_set,
 )
 from seqpred.data.readers._fields import (
@@ -526,10 +527,12 @@ def _scan_parquet(p: Path, source: _Source) -> pl.LazyFrame:
     encoding) with an exception; polars' reader may panic or abort the whole
     process on some of them (found by ``benchmarks/fuzz.py``), so pyarrow,
     which the ``parquet`` extra installs, reads the file whenever it is
-    present.
+    present. A file that cannot be read within the memory budget is refused
+    first (see :func:`~seqpred.data.readers._common.check_size`).
     """
     import polars as pl
 
+    check_size(p, source.who)
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -558,6 +561,7 @@ def _scan_parquet(p: Path, source: _Source) -> pl.LazyFrame:
 def _scan_csv(p: Path, separator: str, who: str) -> pl.LazyFrame:
     import polars as pl
 
+    check_size(p, who)
     if p.stat().st_size == 0:
         raise EmptySequenceError(
             f"{who}: file {str(p)!r} is empty; expected a header row and events."
