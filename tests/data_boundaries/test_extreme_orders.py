@@ -9,6 +9,7 @@ seconds on such code.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,11 @@ import numpy as np
 import pytest
 
 from seqpred import io
-from seqpred.exceptions import InvalidParameterError, SeqpredWarning
+from seqpred.exceptions import (
+    InvalidParameterError,
+    MemoryBudgetError,
+    SeqpredWarning,
+)
 from seqpred.models.classify import KmerClassifier
 from seqpred.models.next_item import AKOM, PPM, TDAG, MarkovPredictor
 
@@ -162,3 +167,22 @@ def test_kmer_lengths_beyond_every_sequence_cost_nothing(time_limit):
     np.testing.assert_array_equal(
         proba, KmerClassifier(max_k=5).fit(X, y).predict_proba(["abca", "ccbb"])
     )
+
+
+def test_orders_within_one_long_sequence_stop_at_the_memory_budget(
+    time_limit, monkeypatch
+):
+    # one 20,000-character text: clamping leaves 19,999 orders, and past ~10
+    # items no context repeats, so each order adds a context per position
+    # (8 GB of tables in all): refused at once, with the largest order that fits
+    monkeypatch.setenv("SEQPRED_MAX_BYTES", "64M")
+    text = np.random.default_rng(0).choice(list("abcd"), 20_000).tolist()
+    with time_limit(10), pytest.raises(MemoryBudgetError) as caught:
+        _quiet(PPM(max_order=HUGE), [text])
+    fits = int(re.search(r"Pass max_order=(\d+) or less", str(caught.value))[1])
+    assert 20 < fits < 19_999
+    with time_limit(20):
+        model = PPM(max_order=fits).fit([text])
+    names = ("context_keys_", "row_ptr_", "next_ids_", "next_counts_")
+    used = sum(a.nbytes for n in (*names, "context_totals_") for a in getattr(model, n))
+    assert used <= 64 << 20 and model.max_order_ == fits

@@ -25,8 +25,9 @@ import numpy as np
 
 from seqpred._typing import Array
 from seqpred.data._ragged import ragged_gather, ragged_ranges
+from seqpred.data.budget import ENV_MAX_BYTES, default_max_bytes, format_bytes
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import SeqpredWarning
+from seqpred.exceptions import MemoryBudgetError, SeqpredWarning
 
 __all__ = [
     "ContextCounts",
@@ -73,8 +74,26 @@ class ContextCounts:
     totals: Array
 
 
-def count_contexts(ss: SequenceSet, max_order: int, width: int) -> list[ContextCounts]:
+def count_contexts(
+    ss: SequenceSet,
+    max_order: int,
+    width: int,
+    *,
+    owner: str = "count_contexts",
+    name: str = "max_order",
+    offset: int = 0,
+) -> list[ContextCounts]:
     """Count followers of every context of length ``1..max_order`` in ``ss``.
+
+    The list stops after the first empty table (no longer context has a
+    follower either).
+
+    Once no context of some length ``j`` occurs twice, every longer one is
+    unique too and adds exactly one context per position: the memory of the
+    remaining tables is then known, and a total past the memory budget
+    raises a :class:`~seqpred.exceptions.MemoryBudgetError` naming the
+    largest ``name`` that fits (``owner``, ``name`` and ``offset`` word the
+    message, as in :func:`clamp_order`), instead of filling the memory.
 
     Examples
     --------
@@ -89,7 +108,8 @@ def count_contexts(ss: SequenceSet, max_order: int, width: int) -> list[ContextC
     seq_start = np.repeat(ss.offsets[:-1], lengths)
     valid = position < np.repeat(ss.offsets[1:], lengths) - 1  # has a follower
     parent = np.zeros(len(values), dtype=np.int64)  # the empty context
-    tables = []
+    tables: list[ContextCounts] = []
+    checked = False
     for j in range(1, max_order + 1):
         valid &= position - j + 1 >= seq_start
         at = np.flatnonzero(valid)
@@ -97,9 +117,56 @@ def count_contexts(ss: SequenceSet, max_order: int, width: int) -> list[ContextC
             parent[at] * width + values[at - j + 1], return_inverse=True
         )
         tables.append(_csr(keys, context_of, values[at + 1], width))
+        if at.size == 0:
+            break  # no longer context has a follower either
+        if not checked and j < max_order and len(keys) == len(at):
+            checked = True  # every longer context is unique: the rest is known
+            _check_memory(tables, lengths, max_order, (owner, name, offset))
         parent = np.zeros(len(values), dtype=np.int64)
         parent[at] = context_of
     return tables
+
+
+_BYTES_PER_CONTEXT = 40  # its key, row pointer, follower, count and total (int64)
+
+
+def _check_memory(
+    tables: list[ContextCounts],
+    lengths: Array,
+    max_order: int,
+    who: tuple[str, str, int],
+) -> None:
+    """Raise if the tables up to ``max_order`` would pass the memory budget.
+
+    Called when the last table's contexts are all unique, so each longer
+    order holds one context per position with a follower: in order ``o``,
+    ``sum(max(0, L - o))`` over the sequence lengths ``L``.
+    """
+    j = len(tables)
+    ascending = np.sort(lengths)
+    above = np.concatenate([np.cumsum(ascending[::-1])[::-1], [0]])
+    orders = np.arange(j + 1, max_order + 1, dtype=np.int64)
+    longer = np.searchsorted(ascending, orders, side="right")
+    contexts = above[longer] - orders * (len(ascending) - longer)
+    used = sum(
+        sum(a.nbytes for a in (t.keys, t.row_ptr, t.next_ids, t.next_counts, t.totals))
+        for t in tables
+    )
+    total = used + np.cumsum(_BYTES_PER_CONTEXT * contexts + 8)
+    budget = default_max_bytes()
+    if total[-1] <= budget:
+        return
+    owner, name, offset = who
+    fits = max(1, j + int(np.searchsorted(total, budget, side="right")))
+    raise MemoryBudgetError(
+        f"{owner}: contexts of up to {max_order} items would need context tables "
+        f"of at least {format_bytes(int(total[-1]))}: no context of {j} items "
+        "occurs twice in the training data, so every longer order adds one "
+        "context per position. That passes the memory budget of "
+        f"{format_bytes(budget)}. "
+        f"Pass {name}={fits + offset} or less (the most that fits), or raise "
+        f"{ENV_MAX_BYTES} if the machine has the memory."
+    )
 
 
 def clamp_order(
@@ -168,7 +235,10 @@ def fit_context_tables(
     )  # fmt: skip
     setattr(estimator, f"{name}_", order + offset)
     estimator.longest_sequence_ = longest
-    return count_contexts(ss, order, estimator.vocabulary_.size)
+    return count_contexts(
+        ss, order, estimator.vocabulary_.size, owner=type(estimator).__name__,
+        name=name, offset=offset,
+    )  # fmt: skip
 
 
 def _csr(keys: Array, context_of: Array, nexts: Array, width: int) -> ContextCounts:

@@ -148,7 +148,9 @@ def merge_batch(
         type(model).__name__, name, value, longest, offset=offset,
         stacklevel=stacklevel,
     )  # fmt: skip
-    batch = count_contexts(ss, order, width)
+    batch = count_contexts(
+        ss, order, width, owner=type(model).__name__, name=name, offset=offset
+    )
     store_tables(model, merge_tables(old, old_width, batch, width)[:order])
     setattr(model, f"{name}_", order + offset)
     model.longest_sequence_ = longest
