@@ -123,6 +123,8 @@ def test_a_model_saved_before_the_clamp_still_loads_predicts_and_grows(tmp_path)
     old = io.load(path)
     assert not hasattr(old, "order_")  # written before order_ existed
     assert old.predict([["a", "b"]]) == ["c"]
+    with pytest.raises(InvalidParameterError, match="order=3 does not match"):
+        io.load(path).set_params(order=3).partial_fit([list("abcabd")])
     grown = old.partial_fit([list("abcabd")])
     assert grown.order_ == 2 and grown.longest_sequence_ >= 6
     again = io.load(io.save(grown, tmp_path / "grown.seqpred"))
