@@ -15,7 +15,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from seqpred.exceptions import ComputeBudgetError, SeqpredError
+from seqpred.exceptions import ComputeBudgetError, MemoryBudgetError, SeqpredError
 from seqpred.models.classify import DTWClassifier
 from seqpred.models.classify._dtw_kernels import dtw_distance, envelope
 
@@ -112,3 +112,15 @@ def test_band_only_dtw_equals_the_full_table():
                 step = min(table[i - 1, j - 1], table[i - 1, j], table[i, j - 1])
                 table[i, j] = (a[i - 1, 0] - b[j - 1, 0]) ** 2 + step
         assert dtw_distance(a, b, w, np.inf) == pytest.approx(table[n, m], rel=1e-12)
+
+
+def test_a_network_too_large_to_train_is_refused_before_it_is_built(monkeypatch):
+    # max_length=10**9 learned positions asked torch for 256 GB and ended in
+    # "unexpected RuntimeError ... this is a bug"
+    pytest.importorskip("torch")
+    from seqpred.models.next_item import TransformerNextItem
+
+    monkeypatch.setenv("SEQPRED_MAX_BYTES", "1G")
+    model = TransformerNextItem(max_length=10**9, max_epochs=1, device="cpu")
+    with pytest.raises(MemoryBudgetError, match=r"shape \(1000000000, 64\)"):
+        model.fit(["abcab", "bca"])

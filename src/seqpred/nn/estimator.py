@@ -9,6 +9,11 @@ loss and batch sources. The mixin then
 
 * resolves ``device`` ("auto": CUDA, then MPS, then the CPU) and sets the
   CPU threads (``n_threads``; None means 1) for the duration;
+* builds the network on torch's meta device first and refuses, with a
+  :class:`~seqpred.exceptions.MemoryBudgetError`, one whose training memory
+  (weights, gradients and AdamW's two moments) passes the memory budget
+  (``SEQPRED_MAX_BYTES``, else half of the memory): a ``max_length`` of
+  10**9 learned positions fails at once instead of asking for 256 GB;
 * seeds torch from ``random_state`` inside ``fork_rng`` (the caller's
   global generator is restored);
 * runs the one :class:`~seqpred.nn.trainer.Trainer` with the
@@ -36,7 +41,8 @@ from typing import Any, ClassVar
 
 from seqpred._params import Interval
 from seqpred.base import check_random_state
-from seqpred.exceptions import ModelFileError
+from seqpred.data.budget import ENV_MAX_BYTES, default_max_bytes, format_bytes
+from seqpred.exceptions import MemoryBudgetError, ModelFileError
 from seqpred.nn.runtime import (
     require_safetensors,
     require_torch,
@@ -129,6 +135,7 @@ class NeuralEstimatorMixin:
     ) -> TrainResult:
         """Build ``_network_class(**config)``, train it; keep it and its record."""
         owner = type(self).__name__
+        _check_training_memory(self._network_class, config, owner)
         device = resolve_device(self.device, owner)
         rng = check_random_state(self.random_state)
         trainer = Trainer(
@@ -223,3 +230,36 @@ class NeuralEstimatorMixin:
         module = self._network_class(**self.module_config_)
         module.load_state_dict(tensors)
         self._set_module(module)
+
+
+def _check_training_memory(
+    network_class: type[nn.Module], config: dict[str, Any], owner: str
+) -> None:
+    """Refuse a network whose training memory would pass the budget, before building it.
+
+    The network is built on the meta device (shapes only, no memory);
+    training holds its weights, their gradients and AdamW's two moments,
+    four float32 copies. A network the meta device cannot build is left to
+    the real build, which says why.
+    """
+    try:
+        with torch.device("meta"):
+            module = network_class(**config)
+    except Exception:  # the real build reports the problem
+        return
+    params = list(module.named_parameters())
+    weights = sum(p.numel() * p.element_size() for _, p in params)
+    need = 4 * weights + sum(b.numel() * b.element_size() for b in module.buffers())
+    budget = default_max_bytes()
+    if need <= budget:
+        return
+    name, largest = max(params, key=lambda item: item[1].numel())
+    raise MemoryBudgetError(
+        f"{owner}: the network needs at least {format_bytes(need)} to train "
+        f"(weights, gradients and AdamW's two moments of "
+        f"{sum(p.numel() for _, p in params):,} parameters; the largest, {name}, "
+        f"has shape {tuple(largest.shape)}), more than the memory budget of "
+        f"{format_bytes(budget)}. Lower the setting behind that shape "
+        f"(max_length, hidden_size, embedding_dim, d_model, n_layers or the "
+        f"vocabulary), or raise {ENV_MAX_BYTES} if the machine has the memory."
+    )
