@@ -289,7 +289,8 @@ def _plot_last_origin(
     parts = [series.values[a:b] for a, b in zip(series.offsets[:-1], ends)]
     train = SequenceSet.from_lists(parts, kind="numeric")
     future = series.values[ends[:, None] + np.arange(horizon)[None, :]]
-    model: Any = clone(estimator).fit(train)
+    model: Any = clone(estimator)
+    model.fit(train)
     lower, upper = model.predict_interval(train, horizon, _COVERAGE)
     plot_forecast(
         path, train, model.predict(train, horizon=horizon), lower, upper, future

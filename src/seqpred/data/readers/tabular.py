@@ -407,7 +407,7 @@ def _as_lazy(df: Any, who: str) -> pl.LazyFrame:
     )
 
 
-def _polars_message(exc: Exception, who: str = "read_csv") -> str:
+def _polars_message(exc: BaseException, who: str = "read_csv") -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     if who == "read_parquet":
