@@ -14,13 +14,14 @@ from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
 from seqpred.exceptions import ConvergenceWarning, InvalidParameterError
 from seqpred.models.classify._kmer_features import char_keys, kmer_keys
+from seqpred.models.classify._kmer_statistics import KmerStatistics
 from seqpred.models.classify._linear import CSR, fit_logistic
 from seqpred.models.classify.base import ClassifierMixin
 
 __all__ = ["KmerClassifier", "kmer_keys"]
 
 
-class KmerClassifier(ClassifierMixin):
+class KmerClassifier(KmerStatistics, ClassifierMixin):
     """Classify symbol sequences from their k-mer counts with a linear model.
 
     Every run of ``k`` consecutive symbols, for ``min_k <= k <= max_k``, is a
@@ -91,7 +92,10 @@ class KmerClassifier(ClassifierMixin):
     the number of k-mer occurrences per L-BFGS step. Because rows are
     normalised, a prefix's features are an average of what it has seen so
     far, and its prediction is meaningful at any length; the empty sequence
-    gets the intercept alone.
+    gets the intercept alone. The k-mer counts are mergeable statistics
+    (:mod:`seqpred.models.mergeable`): chunks counted apart (processes,
+    Spark) are assembled into the matrix ``fit`` builds, and the weighting
+    and logistic fit then run once, in one process.
 
     References
     ----------
@@ -219,11 +223,17 @@ class KmerClassifier(ClassifierMixin):
             self.feature_keys_ = np.unique(keys)
         else:
             self.feature_keys_ = np.zeros(0, dtype=np.uint64)
-        X = self._counts(ss)
+        self._fit_counts(self._counts(ss), y, len(ss), stacklevel=4)
+
+    def _fit_counts(self, X: CSR, y: Array, n_sequences: int, stacklevel: int) -> None:
+        """Weigh the ``(N, D)`` k-mer counts ``X`` and fit the logistic model.
+
+        The part of ``fit`` after counting, shared with ``from_statistics``.
+        """
         self.idf_ = np.ones(X.n_cols)
         if self.tfidf:
             df = np.bincount(X.indices, minlength=X.n_cols)
-            self.idf_ = np.log((1 + len(ss)) / (1 + df)) + 1.0
+            self.idf_ = np.log((1 + n_sequences) / (1 + df)) + 1.0
         self.nb_scale_ = np.ones(X.n_cols)
         if self.nb_scaling:
             self.nb_scale_ = _log_count_ratios(X, y, len(self.classes_))
@@ -235,7 +245,7 @@ class KmerClassifier(ClassifierMixin):
                 f"KmerClassifier: L-BFGS did not converge in {self.max_iter} "
                 "iterations; raise max_iter or alpha.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         self.coef_, self.intercept_ = W, b
 

@@ -22,6 +22,7 @@ from seqpred.models.forecast._ragged import (
     series_means,
     steps_ahead,
 )
+from seqpred.models.forecast._statistics import SeriesStatistics
 from seqpred.models.forecast.base import ForecasterMixin
 from seqpred.models.forecast.seasonality import resolve_season_lengths
 
@@ -31,8 +32,11 @@ _TAGS = Tags(input_kind="numeric")
 _HORIZON = {"horizon": [Interval(int, 1, None)]}
 
 
-class _Baseline(ForecasterMixin):
-    """A baseline: nothing to learn beyond the stored training series."""
+class _Baseline(SeriesStatistics, ForecasterMixin):
+    """A baseline: nothing to learn beyond the stored training series.
+
+    Its statistics are those series (:mod:`seqpred.models.mergeable`).
+    """
 
     _tags: ClassVar[Tags] = _TAGS
 

@@ -38,6 +38,9 @@ class AKOM(MarkovPredictor):
         Symbols unseen in training: ``"ignore"`` treats them as breaking the
         context (contexts containing them never match); ``"error"`` raises
         :class:`~seqpred.exceptions.UnknownSymbolError`.
+    n_jobs : int or None, default=None
+        Processes ``fit`` counts in: ``None`` or 1 is one process, ``-1``
+        every core (see :class:`MarkovPredictor`).
 
     Attributes
     ----------
@@ -70,8 +73,10 @@ class AKOM(MarkovPredictor):
     ``partial_fit`` counts the batch and merges its tables into the fitted
     ones, re-interning contexts order by order, so
     ``partial_fit(A).partial_fit(B)`` stores exactly the tables of
-    ``fit(A + B)``. An ``order`` beyond the longest training sequence is
-    clamped as in :class:`MarkovPredictor` (same predictions, ``order_``).
+    ``fit(A + B)``; chunks counted apart merge the same way (mergeable
+    statistics, see :mod:`seqpred.models.mergeable`). An ``order`` beyond
+    the longest training sequence is clamped as in :class:`MarkovPredictor`
+    (same predictions, ``order_``).
 
     The reference implementation breaks ties between equally frequent
     followers by hash order; here the follower with the smaller id (the one
@@ -116,10 +121,12 @@ class AKOM(MarkovPredictor):
         min_count: int = 1,
         fallback: Any = None,
         on_unknown: str = "ignore",
+        n_jobs: int | None = None,
     ) -> None:
         super().__init__(
-            order, min_count=min_count, fallback=fallback, on_unknown=on_unknown
-        )
+            order, min_count=min_count, fallback=fallback, on_unknown=on_unknown,
+            n_jobs=n_jobs,
+        )  # fmt: skip
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:

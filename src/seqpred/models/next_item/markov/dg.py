@@ -10,6 +10,7 @@ from seqpred._params import Interval, Options
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
+from seqpred.models.mergeable import add_padded
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.markov._contexts import ContextCounts, ragged_rows
 from seqpred.models.next_item.markov._incremental import (
@@ -18,6 +19,7 @@ from seqpred.models.next_item.markov._incremental import (
     grow,
 )
 from seqpred.models.next_item.markov._scoring import last_true
+from seqpred.models.next_item.markov._statistics import NextItemStatistics
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["DG"]
 
 
-class DG(NextItemMixin):
+class DG(NextItemStatistics, NextItemMixin):
     """Predict the next item from the items that followed the last one within a window.
 
     The dependency graph has one node per item and an arc ``a → b`` whose
@@ -61,6 +63,10 @@ class DG(NextItemMixin):
         Symbols unseen in training: ``"ignore"`` skips them (they have no
         node); ``"error"`` raises
         :class:`~seqpred.exceptions.UnknownSymbolError`.
+    n_jobs : int or None, default=None
+        Processes ``fit`` counts in: ``None`` or 1 is one process, ``-1``
+        every core (inputs of fewer than 200,000 items per process are
+        counted in one); the graph is the same either way.
 
     Attributes
     ----------
@@ -87,7 +93,9 @@ class DG(NextItemMixin):
     ``O(lookahead · n log n)`` and memory ``O(lookahead · n)`` for ``n``
     training items. A batch of ``N`` queries costs ``O(N log V)`` plus the
     arcs read. The graph holds at most ``V · min(V, lookahead · n)`` arcs;
-    ``partial_fit`` adds a batch's counts (the graph of ``fit(A + B)``).
+    ``partial_fit`` adds a batch's counts (the graph of ``fit(A + B)``),
+    and chunks counted apart merge the same way (mergeable statistics, see
+    :mod:`seqpred.models.mergeable`).
 
     Limits: only first-order evidence is used, so longer patterns are lost,
     and with ``lookahead > 1`` an item seen *soon after* ``a`` is scored like
@@ -123,7 +131,9 @@ class DG(NextItemMixin):
         "min_score": [Interval(float, 0, None)],
         "fallback": [None, str, int],
         "on_unknown": [Options({"ignore", "error"})],
+        "n_jobs": [None, Interval(int, 1, None), Interval(int, -1, -1)],
     }
+    _counting_params = ("lookahead", "count_repeats")
     _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
 
     def __init__(
@@ -134,12 +144,14 @@ class DG(NextItemMixin):
         min_score: float = 0.0,
         fallback: Any = None,
         on_unknown: str = "ignore",
+        n_jobs: int | None = None,
     ) -> None:
         self.lookahead = lookahead
         self.count_repeats = count_repeats
         self.min_score = min_score
         self.fallback = fallback
         self.on_unknown = on_unknown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
@@ -151,6 +163,8 @@ class DG(NextItemMixin):
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
+        if self._fit_in_processes(ss, stacklevel=4):
+            return
         self.lookahead_ = int(self.lookahead)
         self.node_ids_ = np.zeros(0, dtype=np.int64)
         self.node_counts_ = np.zeros(0, dtype=np.int64)
@@ -202,6 +216,46 @@ class DG(NextItemMixin):
         ptr, ids, arc_counts, _ = csr_from_triples(
             len(node_ids), rows, cols, counts, width
         )
+        self.node_ids_ = node_ids
+        self.node_counts_ = occurrences[node_ids]
+        self.arc_ptr_, self.arc_ids_, self.arc_counts_ = ptr, ids, arc_counts
+
+    # -- mergeable statistics (see seqpred.models.mergeable)
+    def _count_model(self, ss: SequenceSet) -> dict[str, Any]:
+        width = int(ss.vocabulary.size) if ss.vocabulary is not None else 0
+        sources, targets = _window_pairs(ss, int(self.lookahead), self.count_repeats)
+        has_next = ss.positions < np.repeat(ss.lengths, ss.lengths) - 1
+        arcs, arc_counts = np.unique(sources * width + targets, return_counts=True)
+        return {
+            "occurrences": np.bincount(ss.values[has_next], minlength=width),
+            "arcs": arcs,
+            "arc_counts": arc_counts.astype(np.int64),
+        }
+
+    @classmethod
+    def _merge_model(cls, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+        arcs, at = np.unique(
+            np.concatenate([a["arcs"], b["arcs"]]), return_inverse=True
+        )
+        counts = np.concatenate([a["arc_counts"], b["arc_counts"]])
+        summed = np.bincount(at.reshape(-1), weights=counts, minlength=len(arcs))
+        return {
+            "occurrences": add_padded(a["occurrences"], b["occurrences"]),
+            "arcs": arcs,
+            "arc_counts": summed.astype(np.int64),
+        }
+
+    def _restore_model(self, counts: dict[str, Any], stacklevel: int) -> None:
+        width = self.vocabulary_.size
+        occurrences = counts["occurrences"]
+        node_ids = np.flatnonzero(occurrences)
+        arcs: Array = counts["arcs"]
+        sources, targets = arcs // max(width, 1), arcs % max(width, 1)
+        ptr, ids, arc_counts, _ = csr_from_triples(
+            len(node_ids), np.searchsorted(node_ids, sources), targets,
+            counts["arc_counts"], width,
+        )  # fmt: skip
+        self.lookahead_ = int(self.lookahead)
         self.node_ids_ = node_ids
         self.node_counts_ = occurrences[node_ids]
         self.arc_ptr_, self.arc_ids_, self.arc_counts_ = ptr, ids, arc_counts

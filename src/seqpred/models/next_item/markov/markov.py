@@ -20,11 +20,12 @@ from seqpred.models.next_item.markov._contexts import (
 )
 from seqpred.models.next_item.markov._fast import markov_top_k_one, packed_tables
 from seqpred.models.next_item.markov._incremental import ContextCountsPartialFit
+from seqpred.models.next_item.markov._statistics import ContextTableStatistics
 
 __all__ = ["MarkovPredictor"]
 
 
-class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
+class MarkovPredictor(ContextTableStatistics, ContextCountsPartialFit, NextItemMixin):
     """Predict the next item from the longest matching context of up to ``order`` items.
 
     The model counts, for every context of length ``1..order`` seen in the
@@ -49,6 +50,11 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         Symbols unseen in training: ``"ignore"`` treats them as breaking the
         context (contexts containing them never match); ``"error"`` raises
         :class:`~seqpred.exceptions.UnknownSymbolError`.
+    n_jobs : int or None, default=None
+        Processes ``fit`` counts in: ``None`` or 1 is one process, ``-1``
+        every core. Inputs of fewer than 200,000 items per process are
+        counted in one (see :mod:`seqpred.models.mergeable`); the tables are
+        the same either way.
 
     Attributes
     ----------
@@ -89,7 +95,11 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
     order), with a :class:`~seqpred.exceptions.SeqpredWarning` when
     ``order`` exceeds the longest sequence. ``partial_fit`` adds orders when
     a batch brings longer sequences, so ``partial_fit(A).partial_fit(B)``
-    still stores the tables of ``fit(A + B)``.
+    still stores the tables of ``fit(A + B)``. The counts are mergeable
+    statistics (:meth:`statistics`, :func:`~seqpred.models.mergeable.merge`,
+    :meth:`from_statistics`): chunks counted anywhere, in processes
+    (``n_jobs``) or on Spark (:mod:`seqpred.spark`), merge into exactly the
+    tables of ``fit`` on all of them.
 
     Limits: the model only predicts items that followed a matching context in
     training, and a query whose last item never preceded anything gets no
@@ -120,6 +130,7 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         "min_count": [Interval(int, 1, None)],
         "fallback": [None, str, int],
         "on_unknown": [Options({"ignore", "error"})],
+        "n_jobs": [None, Interval(int, 1, None), Interval(int, -1, -1)],
     }
     _tags: ClassVar[Tags] = Tags(supports_partial_fit=True)
     order_: int
@@ -132,11 +143,13 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
         min_count: int = 1,
         fallback: Any = None,
         on_unknown: str = "ignore",
+        n_jobs: int | None = None,
     ) -> None:
         self.order = order
         self.min_count = min_count
         self.fallback = fallback
         self.on_unknown = on_unknown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
@@ -144,7 +157,8 @@ class MarkovPredictor(ContextCountsPartialFit, NextItemMixin):
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
-        store_tables(self, fit_context_tables(self, ss, "order"))
+        if not self._fit_in_processes(ss, stacklevel=4):
+            store_tables(self, fit_context_tables(self, ss, "order"))
 
     # -- querying
     def _best_rows(self, queries: SequenceSet) -> tuple[Array, Array]:

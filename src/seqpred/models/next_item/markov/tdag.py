@@ -27,6 +27,7 @@ from seqpred.models.next_item.markov._incremental import (
     merge_batch,
     merge_tables,
 )
+from seqpred.models.next_item.markov._statistics import ContextTableStatistics
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -41,7 +42,7 @@ HOLDOUT = 0.2
 """Share of each training sequence's last items held out to choose the threshold."""
 
 
-class TDAG(NextItemMixin):
+class TDAG(ContextTableStatistics, NextItemMixin):
     """Predict the next item from the deepest reliable node of a bounded Markov tree.
 
     The transition directed acyclic graph (TDAG) is a tree of contexts: the
@@ -75,6 +76,10 @@ class TDAG(NextItemMixin):
         Symbols unseen in training: ``"ignore"`` treats them as breaking the
         context (no node contains them); ``"error"`` raises
         :class:`~seqpred.exceptions.UnknownSymbolError`.
+    n_jobs : int or None, default=None
+        Processes ``fit`` counts in: ``None`` or 1 is one process, ``-1``
+        every core (inputs of fewer than 200,000 items per process are
+        counted in one); the tree is the same either way.
 
     Attributes
     ----------
@@ -124,7 +129,11 @@ class TDAG(NextItemMixin):
     (``max_height_``, same predictions, the cost of the real tree), with a
     :class:`~seqpred.exceptions.SeqpredWarning` when its contexts would be
     longer than the longest training sequence; ``partial_fit`` grows the
-    tree when a batch brings longer sequences.
+    tree when a batch brings longer sequences. The counts are mergeable
+    statistics (:mod:`seqpred.models.mergeable`): with ``"auto"`` a chunk
+    also counts its held-out heads' tree and its distinct held-out
+    (context, target) pairs, and the hits are computed once after the merge,
+    so chunks merge into exactly the model of ``fit`` on all of them.
 
     Differences from the reference implementation: it looks up the whole
     query as a path from the root, so a query longer than the tree gets no
@@ -163,7 +172,10 @@ class TDAG(NextItemMixin):
         "min_count": [Options({"auto"}), Interval(int, 1, None)],
         "fallback": [None, str, int],
         "on_unknown": [Options({"ignore", "error"})],
+        "n_jobs": [None, Interval(int, 1, None), Interval(int, -1, -1)],
     }
+    _order_parameter = "max_height"
+    _order_offset = 1
     _tags: ClassVar[Tags] = Tags(
         supports_partial_fit=True,
         skip_checks={
@@ -183,11 +195,13 @@ class TDAG(NextItemMixin):
         min_count: int | str = "auto",
         fallback: Any = None,
         on_unknown: str = "ignore",
+        n_jobs: int | None = None,
     ) -> None:
         self.max_height = max_height
         self.min_count = min_count
         self.fallback = fallback
         self.on_unknown = on_unknown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls) -> list[dict[str, Any]]:
@@ -198,6 +212,8 @@ class TDAG(NextItemMixin):
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
+        if self._fit_in_processes(ss, stacklevel=4):
+            return
         width = self.vocabulary_.size
         tables = fit_context_tables(self, ss, "max_height", offset=1)
         depth = self.max_height_ - 1
@@ -252,6 +268,45 @@ class TDAG(NextItemMixin):
         merge_batch(self, ss, tables, old_width, "max_height", longest, offset=1,
                     stacklevel=4)  # fmt: skip
         return self
+
+    # -- mergeable statistics (see seqpred.models.mergeable)
+    def _counting_values(self) -> dict[str, Any]:
+        return {"max_height": self.max_height, "auto": self.min_count == "auto"}
+
+    def _count_model(self, ss: SequenceSet) -> dict[str, Any]:
+        counts = super()._count_model(ss)
+        if self.min_count == "auto":
+            depth = self._chunk_order(ss)
+            head, (contexts, targets) = _split_tails(ss, depth)
+            counts["heads"] = count_contexts(head, depth, self._width(ss))
+            counts["tails"] = _tail_rows(contexts, targets, depth)
+        return counts
+
+    @staticmethod
+    def _width(ss: SequenceSet) -> int:
+        return 0 if ss.vocabulary is None else int(ss.vocabulary.size)
+
+    @classmethod
+    def _merge_model(cls, a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+        merged = super()._merge_model(a, b)
+        if "heads" in a:
+            width = max(len(a["item_counts"]), len(b["item_counts"]))
+            merged["heads"] = merge_tables(a["heads"], width, b["heads"], width)
+            merged["tails"] = _merge_tail_rows(a["tails"], b["tails"])
+        return merged
+
+    def _restore_model(self, counts: dict[str, Any], stacklevel: int) -> None:
+        super()._restore_model(counts, stacklevel + 1)
+        self.validation_hits_ = np.zeros(0, dtype=np.int64)
+        self.n_validation_ = 0
+        if self.min_count == "auto":
+            rows, weights = counts["tails"]
+            contexts, targets = _tail_sets(rows)
+            self.validation_hits_ = _hits(
+                counts["heads"], contexts, targets, self.vocabulary_.size, weights
+            )
+            self.n_validation_ = int(weights.sum())
+        self._choose()
 
     def _choose(self) -> None:
         """Set ``min_count_`` from the parameter or the validation hits."""
@@ -314,9 +369,16 @@ def _deepest(
 
 
 def _hits(
-    tables: list[ContextCounts], contexts: SequenceSet, targets: Array, width: int
+    tables: list[ContextCounts],
+    contexts: SequenceSet,
+    targets: Array,
+    width: int,
+    weights: Array | None = None,
 ) -> Array:
-    """How many ``targets`` each candidate threshold predicts right (top 1)."""
+    """How many ``targets`` each candidate threshold predicts right (top 1).
+
+    With ``weights``, each (context, target) pair counts that many times.
+    """
     rows = match_contexts(tables, contexts, width)
     hits = np.zeros(len(CANDIDATE_COUNTS), dtype=np.int64)
     for c, min_count in enumerate(CANDIDATE_COUNTS):
@@ -325,7 +387,8 @@ def _hits(
         for j, table in enumerate(tables, start=1):
             at = depth == j
             best[at] = table.next_ids[table.row_ptr[row[at]]]
-        hits[c] = int(np.sum(best == targets))
+        right = best == targets
+        hits[c] = int(np.sum(right) if weights is None else np.sum(weights[right]))
     return hits
 
 
@@ -343,6 +406,50 @@ def _split_tails(
     held = ss.positions >= np.repeat(lengths - n_tail, lengths)
     contexts = suffix_queries(ss, depth)
     return heads, (contexts[held], ss.values[held])
+
+
+def _tail_rows(
+    contexts: SequenceSet, targets: Array, depth: int
+) -> tuple[Array, Array]:
+    """Return the distinct held-out ``(context, target)`` rows and their counts.
+
+    A row holds the context right-aligned in ``depth`` columns (``-1`` before
+    a shorter context), then the target.
+    """
+    rows = np.full((len(targets), depth + 1), -1, dtype=np.int64)
+    lengths = contexts.lengths
+    columns = depth - np.repeat(lengths, lengths) + contexts.positions
+    rows[contexts.sequence_index, columns] = contexts.values
+    rows[:, depth] = targets
+    return _distinct_rows(rows, np.ones(len(rows), dtype=np.int64))
+
+
+def _merge_tail_rows(
+    a: tuple[Array, Array], b: tuple[Array, Array]
+) -> tuple[Array, Array]:
+    """Add two sets of counted tail rows (the narrower left-padded with ``-1``)."""
+    width = max(a[0].shape[1], b[0].shape[1])
+    padded = [
+        np.hstack([np.full((len(r), width - r.shape[1]), -1, dtype=np.int64), r])
+        for r, _ in (a, b)
+    ]
+    return _distinct_rows(np.vstack(padded), np.concatenate([a[1], b[1]]))
+
+
+def _distinct_rows(rows: Array, counts: Array) -> tuple[Array, Array]:
+    if len(rows) == 0:
+        return rows, counts
+    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+    summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(distinct))
+    return distinct, summed.astype(np.int64)
+
+
+def _tail_sets(rows: Array) -> tuple[SequenceSet, Array]:
+    """Return the contexts (a SequenceSet) and targets of counted tail rows."""
+    present = rows[:, :-1] >= 0
+    lengths = present.sum(axis=1)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return SequenceSet(rows[:, :-1][present], offsets), rows[:, -1]
 
 
 def _widen(
