@@ -63,6 +63,10 @@ in it. Without a key, files load as before, signed or not: the unkeyed
 checksums catch corruption, not tampering. The command line reads the key
 from ``SEQPRED_MODEL_KEY``.
 
+**Bytes.** :func:`dumps` and :func:`loads` write and read the same format
+in memory (a model broadcast to the workers of a cluster, a model in a
+database), with the same checks, budget and signing.
+
 **Saving never destroys.** :func:`save` writes a temporary file next to
 the destination, ``fsync``-s it and renames it over the destination, which
 must be a regular file or a new path (a directory, FIFO, device or socket
@@ -99,6 +103,7 @@ seqpred.exceptions.ModelSignatureError: ...: its signature does not match the ke
 
 from __future__ import annotations
 
+import io as _bytes_io
 import os
 from pathlib import Path
 from typing import Any
@@ -107,8 +112,8 @@ from seqpred.base import BaseEstimator
 from seqpred.data.budget import Budget, resolve_max_bytes
 from seqpred.data.budget import using_budget as _using_budget
 from seqpred.exceptions import ModelFileError, ModelTooLargeError
-from seqpred.io._archive import read_archive
-from seqpred.io._files import check_destination, write_atomically
+from seqpred.io._archive import Archive, read_archive, read_archive_from
+from seqpred.io._files import check_destination, write_atomically, write_zip
 from seqpred.io._format import ARRAYS, FORMAT_NAME, FORMAT_VERSION, MANIFEST
 from seqpred.io._read import Reader, read_arrays
 from seqpred.io._sign import ENV_KEY, SIGNATURE, KeyLike, as_key, sign
@@ -119,7 +124,9 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "check_save_path",
+    "dumps",
     "load",
+    "loads",
     "read_manifest",
     "save",
 ]
@@ -172,19 +179,63 @@ def save(
     InvalidParameterError
         If the estimator's class is not registered, or ``key`` is empty.
     """
+    members = _members(estimator, key, "io.save")
+    target = Path(path)
+    write_atomically(target, members, overwrite=overwrite)
+    return target
+
+
+def dumps(estimator: BaseEstimator, *, key: KeyLike | None = None) -> bytes:
+    """Return the model file of ``estimator`` as bytes (what :func:`save` writes).
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        A registered seqpred estimator, fitted or not.
+    key : bytes or str, default=None
+        Sign the bytes as :func:`save` signs a file.
+
+    Returns
+    -------
+    bytes
+        A model file; :func:`loads` reads it, and so does :func:`load` once
+        written to disk.
+
+    Raises
+    ------
+    ModelFileError
+        If a parameter or fitted attribute cannot be stored safely.
+
+    Examples
+    --------
+    >>> import seqpred
+    >>> from seqpred import io
+    >>> model = seqpred.create("markov", order=1).fit(["abcab", "abd"])
+    >>> data = io.dumps(model)
+    >>> io.loads(data).predict(["ab"]) == model.predict(["ab"])
+    True
+    >>> data == io.dumps(model)  # identical models give identical bytes
+    True
+    """
+    handle = _bytes_io.BytesIO()
+    write_zip(handle, _members(estimator, key, "io.dumps"))
+    return handle.getvalue()
+
+
+def _members(
+    estimator: BaseEstimator, key: KeyLike | None, who: str
+) -> dict[str, bytes]:
     if not isinstance(estimator, BaseEstimator):
         raise ModelFileError(
-            f"io.save: expected a seqpred estimator; got {type(estimator).__name__}. "
+            f"{who}: expected a seqpred estimator; got {type(estimator).__name__}. "
             "Pass a fitted model such as seqpred.create('markov').fit(data)."
         )
-    secret = None if key is None else as_key(key, "io.save")
+    secret = None if key is None else as_key(key, who)
     members = encode_members(estimator)
     if secret is not None:
         signature = {SIGNATURE: sign(members[MANIFEST], secret)}
         members = {MANIFEST: members[MANIFEST], **signature, **members}
-    target = Path(path)
-    write_atomically(target, members, overwrite=overwrite)
-    return target
+    return members
 
 
 def check_save_path(path: PathLike, *, overwrite: bool = True) -> Path:
@@ -273,7 +324,48 @@ def load(
     source = Path(path)
     budget = _budget(source, max_bytes)
     secret = None if key is None else as_key(key, "io.load")
-    archive = read_archive(source, budget, secret)
+    return _build(read_archive(source, budget, secret), source, budget)
+
+
+def loads(
+    data: bytes,
+    *,
+    key: KeyLike | None = None,
+    max_bytes: int | str | None = None,
+) -> BaseEstimator:
+    """Read an estimator from the bytes of a model file (:func:`dumps`, :func:`save`).
+
+    Parameters
+    ----------
+    data : bytes
+        The model file's bytes.
+    key : bytes or str, default=None
+        As :func:`load`.
+    max_bytes : int or str, default=None
+        As :func:`load`.
+
+    Returns
+    -------
+    BaseEstimator
+
+    Raises
+    ------
+    ModelFileError, ModelSignatureError, ModelTooLargeError
+        As :func:`load` (messages name the source ``<bytes>``).
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ModelFileError(
+            f"io.loads: expected the bytes of a model file; got "
+            f"{type(data).__name__}. Pass io.dumps(model), or use io.load(path)."
+        )
+    source = Path("<bytes>")
+    budget = _budget(source, max_bytes)
+    secret = None if key is None else as_key(key, "io.loads")
+    handle = _bytes_io.BytesIO(bytes(data))
+    return _build(read_archive_from(handle, source, budget, secret), source, budget)
+
+
+def _build(archive: Archive, source: Path, budget: Budget) -> BaseEstimator:
     manifest, members = archive.manifest, archive.members
     arrays = read_arrays(members.pop(ARRAYS), source, budget)
     extra = {name: members[name] for name in manifest.get("extra_files", [])}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from seqpred._registry import REGISTRY
 from seqpred.data._untrusted import (
@@ -63,24 +63,34 @@ class Archive:
 
 def read_archive(path: Path, budget: Budget, key: bytes | None) -> Archive:
     """Return the verified manifest and members of the model file at ``path``."""
+    with open_regular(path, ModelFileError, "model file") as handle:
+        return read_archive_from(handle, path, budget, key)
+
+
+def read_archive_from(
+    handle: IO[bytes], path: Path, budget: Budget, key: bytes | None
+) -> Archive:
+    """Return the verified manifest and members of the archive open in ``handle``.
+
+    ``path`` names the source in messages (a file, or ``<bytes>``).
+    """
 
     def problem(message: str) -> ModelFileError:
         return fail(path, message, RESAVE)
 
-    with open_regular(path, ModelFileError, "model file") as handle:
-        check_zip_directory(handle, budget, MAX_MEMBERS, problem)
-        try:
-            with zipfile.ZipFile(handle) as archive:
-                return _read(archive, path, budget, key)
-        except SeqpredError:
-            raise
-        except ZIP_ERRORS as exc:
-            reason = describe(exc)
-            raise fail(
-                path,
-                f"is not a seqpred model file, or is truncated or corrupt ({reason})",
-                "Load a file written by seqpred.io.save, or save the model again.",
-            ) from None
+    check_zip_directory(handle, budget, MAX_MEMBERS, problem)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            return _read(archive, path, budget, key)
+    except SeqpredError:
+        raise
+    except ZIP_ERRORS as exc:
+        reason = describe(exc)
+        raise fail(
+            path,
+            f"is not a seqpred model file, or is truncated or corrupt ({reason})",
+            "Load a file written by seqpred.io.save, or save the model again.",
+        ) from None
 
 
 def _read(
