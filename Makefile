@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-sklearn-compat lint typecheck bench aeon-venv clean
+.PHONY: venv demo test test-sklearn-compat lint typecheck bench aeon-venv clean \
+	spark-setup java-setup pyspark-setup test-spark
 
 ## venv: create .venv and install seqpred with its dev extra (again only when pyproject changes)
 venv: $(STAMP)
@@ -29,9 +30,33 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-## test: lint, types and the whole test suite with doctests
+## test: lint, types and the whole test suite with doctests (the Spark tests: test-spark)
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not spark"
+
+## spark-setup: Java 17 (the Debian package) and PySpark 4 in .venv, each only if missing
+spark-setup: java-setup pyspark-setup
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+JAVA_OK := java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'
+
+java-setup:
+	@if $(JAVA_OK); then echo "Java: $$(java -version 2>&1 | head -n 1)"; else \
+		echo "Java 17 not found: installing openjdk-17-jre-headless"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq openjdk-17-jre-headless >/dev/null && $(JAVA_OK); fi
+
+## pyspark-setup: PySpark >= 4 (about 460 MB, so not in the dev extra)
+pyspark-setup: venv
+	@$(BIN)/python -c "import pyspark, sys; \
+	sys.exit(int(pyspark.__version__.split('.')[0]) < 4)" 2>/dev/null || \
+	$(BIN)/python -m pip install --quiet -e ".[spark]"
+
+## test-spark: the Spark tests on local[2]; skipped, saying why, only if Java cannot be installed
+test-spark: pyspark-setup
+	@if $(MAKE) --no-print-directory java-setup; then \
+		$(BIN)/pytest -p no:cacheprovider -m spark tests/spark; \
+	else echo "SKIPPED the Spark tests: Java 17 could not be installed (see above)"; fi
 
 ## test-sklearn-compat: tests/sklearn with the oldest supported scikit-learn (1.5), in a
 ## small separate venv (.venv-sk15: seqpred, scikit-learn 1.5, pytest, hypothesis; no torch)

@@ -312,6 +312,7 @@ LAYERS = [
     ("seqpred", 7),  # the package's own __init__: the public names
     ("seqpred.serve", 7),  # the HTTP service: models, io, data, evaluate below it
     ("seqpred.cli", 8),
+    ("seqpred.spark", 8),  # fit and score on Apache Spark: models, io, data below it
     ("seqpred.__main__", 9),
     ("seqpred.tasks", 9),  # deprecated forwards
 ]
