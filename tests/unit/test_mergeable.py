@@ -17,6 +17,7 @@ from seqpred.exceptions import (
     SeqpredWarning,
     UnknownSymbolError,
 )
+from seqpred.models import mergeable
 from seqpred.models.classify import KmerClassifier
 from seqpred.models.forecast.baselines import NaiveForecaster
 from seqpred.models.mergeable import (
@@ -158,6 +159,7 @@ def test_chunk_bounds_and_n_jobs():
 def test_fit_in_processes_equals_fit(model, monkeypatch):
     ss = SequenceSet.from_lists(click_sessions(600, random_state=3))
     monkeypatch.setattr(_statistics, "MIN_STEPS_PER_PROCESS", 1000)
+    monkeypatch.setattr(mergeable, "MAX_STEPS_PER_CHUNK", 1500)  # runs of chunks
     parallel = type(model)(**model.get_params()).set_params(n_jobs=2).fit(ss)
     single = type(model)(**model.get_params()).fit(ss)
     for name, value in vars(single).items():
@@ -171,6 +173,10 @@ def test_fit_in_processes_equals_fit(model, monkeypatch):
                 assert value == other, name
     queries = ss[:50]
     assert parallel.predict_top_k(queries) == single.predict_top_k(queries)
+    counter = type(model)(**model.get_params())
+    chunked = mergeable.statistics_in_processes(counter, ss, None, n_jobs=1)
+    twin = type(model)(**model.get_params()).from_statistics(chunked)
+    assert twin.predict_top_k(queries) == single.predict_top_k(queries)
 
 
 def test_a_failing_child_process_is_reported(monkeypatch):

@@ -111,6 +111,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = [
+    "MAX_STEPS_PER_CHUNK",
     "MIN_STEPS_PER_PROCESS",
     "FirstSeen",
     "MergeableMixin",
@@ -128,6 +129,13 @@ MIN_STEPS_PER_PROCESS = 200_000
 
 Forking, pickling the statistics back and merging them cost a few tens of
 milliseconds, what counting about 10^5 steps costs.
+"""
+
+MAX_STEPS_PER_CHUNK = 4_000_000
+"""Steps a process counts at a time in :func:`statistics_in_processes`.
+
+Counting holds about 15 arrays as long as the chunk; chunks of 4 x 10^6 steps
+keep that near 500 MB per process, whatever the size of the data.
 """
 
 
@@ -589,27 +597,33 @@ def _chunk(ss: SequenceSet, lo: int, hi: int) -> SequenceSet:
     )
 
 
-def _count_chunk(
-    estimator: MergeableMixin, ss: SequenceSet, y: Any, lo: int, hi: int
+def _count_chunks(
+    estimator: MergeableMixin, ss: SequenceSet, y: Any, bounds: list[tuple[int, int]]
 ) -> Statistics:
-    part_y = None if y is None else y[lo:hi]
-    return estimator.statistics(
-        _chunk(ss, lo, hi),
-        part_y,
-        vocabulary=ss.vocabulary,
-        keys=np.arange(lo, hi, dtype=np.int64),
-    )
+    """Count the chunks ``bounds`` of ``ss`` one after the other and merge them."""
+    parts = []
+    for lo, hi in bounds:
+        part_y = None if y is None else y[lo:hi]
+        parts.append(
+            estimator.statistics(
+                _chunk(ss, lo, hi),
+                part_y,
+                vocabulary=ss.vocabulary,
+                keys=np.arange(lo, hi, dtype=np.int64),
+            )
+        )
+    return merge(*parts)  # type: ignore[no-any-return]
 
 
 def _worker(
-    conn: Connection, estimator: MergeableMixin, ss: SequenceSet, y: Any, lo: int,
-    hi: int,
+    conn: Connection, estimator: MergeableMixin, ss: SequenceSet, y: Any,
+    bounds: list[tuple[int, int]],
 ) -> None:  # fmt: skip
-    """Count one chunk in a child process and send the statistics back."""
+    """Count some chunks in a child process and send the statistics back."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the parent warns once, after the merge
-            conn.send(("ok", _count_chunk(estimator, ss, y, lo, hi)))
+            conn.send(("ok", _count_chunks(estimator, ss, y, bounds)))
     except BaseException as exc:  # report every failure to the parent
         try:
             conn.send(("error", exc))
@@ -622,11 +636,15 @@ def _worker(
 def statistics_in_processes(
     estimator: MergeableMixin, ss: SequenceSet, y: Any, n_jobs: int
 ) -> Statistics:
-    """Count ``ss`` in ``n_jobs`` contiguous chunks, in parallel, and merge them.
+    """Count ``ss`` in contiguous chunks in ``n_jobs`` processes and merge them.
 
-    The parent counts the last chunk itself while ``n_jobs - 1`` child
-    processes count the others. Children are forked where the platform
-    allows (they read the parent's arrays without a copy), else spawned.
+    ``ss`` is cut into chunks of at most :data:`MAX_STEPS_PER_CHUNK` steps
+    (at least one per process), which bounds the memory of counting; each
+    process counts a contiguous run of chunks. The parent counts the last
+    run itself while ``n_jobs - 1`` child processes count the others.
+    Children are forked where the platform allows (they read the parent's
+    arrays without a copy), else spawned. With ``n_jobs=1`` the chunks are
+    counted one after the other in this process.
 
     Parameters
     ----------
@@ -644,16 +662,22 @@ def statistics_in_processes(
     Statistics
         The merged statistics of all of ``ss``.
     """
-    bounds = chunk_bounds(ss.offsets, max(1, n_jobs))
-    if len(bounds) <= 1:
-        return _count_chunk(estimator, ss, y, 0, len(ss))
+    n_jobs = max(1, n_jobs)
+    n_chunks = max(n_jobs, -(-ss.n_steps // MAX_STEPS_PER_CHUNK))
+    bounds = chunk_bounds(ss.offsets, n_chunks)
+    runs = [
+        [bounds[i] for i in run]
+        for run in np.array_split(np.arange(len(bounds)), min(n_jobs, len(bounds)))
+    ]
+    if len(runs) <= 1:
+        return _count_chunks(estimator, ss, y, bounds or [(0, len(ss))])
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     children = []
-    for lo, hi in bounds[:-1]:
+    for run in runs[:-1]:
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
-            target=_worker, args=(sender, estimator, ss, y, lo, hi), daemon=True
+            target=_worker, args=(sender, estimator, ss, y, run), daemon=True
         )
         process.start()
         sender.close()
@@ -661,7 +685,7 @@ def statistics_in_processes(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # warnings come from from_statistics
-            parts = [_count_chunk(estimator, ss, y, *bounds[-1])]
+            parts = [_count_chunks(estimator, ss, y, runs[-1])]
         for process, receiver in children:
             try:
                 status, payload = receiver.recv()
