@@ -83,6 +83,18 @@ def test_fit_horizon_and_json_and_histories(capsys, tmp_path, series_csv):
     assert code == 2 and "not a list of numbers" in err
 
 
+def test_evaluate_a_model_that_finds_its_season(capsys, tmp_path, series_csv):
+    model = tmp_path / "ets.seqpred"
+    code, _, err = run(
+        capsys, "fit", series_csv, "--task", "forecast", "-m", "seasonal-naive",
+        "-p", "season_length=auto", "-o", model,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", model, series_csv, "--horizon", "24")
+    assert code == 0, err  # was: int('auto') ended in the catch-all
+    assert out.strip().splitlines()[-1].startswith("mean")
+
+
 def test_evaluate_plot_shows_the_last_origin(capsys, tmp_path, series_csv):
     pytest.importorskip("matplotlib")
     model = tmp_path / "m.seqpred"

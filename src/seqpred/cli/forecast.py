@@ -238,14 +238,14 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
     The model's settings are refitted at each of 3 origins on the series of
     the data file; ``--window N`` trains on a sliding window of ``N`` steps
     instead of everything before the origin. MASE uses the model's
-    ``season_length`` when it has one. ``--plot`` saves the last origin's
-    forecasts beside what really followed.
+    ``season_length`` when it has one (with ``"auto"``, the season it found).
+    ``--plot`` saves the last origin's forecasts beside what really followed.
     """
     from seqpred.evaluate.forecast import METRICS, backtest
 
     horizon = options.horizon or int(getattr(estimator, "horizon", 1) or 1)
     series = read_series(options.source)
-    season = getattr(estimator, "season_length", None) or 1
+    season = _mase_season(estimator)
     with step("backtesting"):
         result = backtest(
             estimator,
@@ -254,7 +254,7 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
             n_origins=3,
             window="expanding" if options.window is None else "sliding",
             window_length=options.window,
-            season_length=int(season),
+            season_length=season,
         )
     header = ["origin", "steps_before_end", *METRICS]
     rows: list[list[Any]] = [
@@ -271,6 +271,22 @@ def evaluate(estimator: Any, options: EvaluateOptions) -> None:
     )
     if options.plot is not None:
         _plot_last_origin(estimator, series, horizon, options.plot)
+
+
+def _mase_season(estimator: Any) -> int:
+    """Return the season of the MASE scale: the model's, or the one it detected.
+
+    ``season_length="auto"`` models keep what they found per series or
+    channel in ``season_lengths_``; the most common one scales MASE.
+    """
+    season = getattr(estimator, "season_length", None)
+    if isinstance(season, (int, np.integer)) and not isinstance(season, bool):
+        return max(int(season), 1)
+    found = np.asarray(getattr(estimator, "season_lengths_", []), dtype=np.int64)
+    if found.size == 0:
+        return 1
+    values, counts = np.unique(found, return_counts=True)
+    return max(int(values[np.argmax(counts)]), 1)
 
 
 def _plot_last_origin(
