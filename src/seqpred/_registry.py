@@ -89,6 +89,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "seqpred.models.forecast.neural:NeuralForecaster",
         "forecast",
     ),
+    "auto-forecast": ("seqpred.models.forecast.auto:AutoForecaster", "forecast"),
     # sequence to sequence
     "seq2seq-rnn": ("seqpred.models.seq2seq.rnn:Seq2SeqNetwork", "seq2seq"),
     "seq2seq-transformer": (

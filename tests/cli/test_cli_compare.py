@@ -76,6 +76,31 @@ def test_fit_model_auto_on_labelled_lines_is_a_classifier(
     assert code == 0 and "up" in out
 
 
+def test_fit_model_auto_on_a_long_series_table_is_a_forecaster(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    table = tmp_path / "series.csv"
+    rows = ["unique_id,ds,y"]
+    for sid, slope in (("north", 1.0), ("south", 3.0)):
+        rows += [f"{sid},2020-{m + 1:02d}-01,{5 + slope * m}" for m in range(12)]
+        rows += [f"{sid},2021-{m + 1:02d}-01,{5 + slope * (m + 12)}" for m in range(12)]
+    table.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "auto.seqpred"
+    code, out, err = run(
+        capsys, "fit", table, "--model", "auto", "-p", "horizon=3",
+        "-p", "season_length=1", "-p", 'models=["naive","drift"]',
+        "-p", "max_time=null", "-o", model,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "AutoForecaster" in out and "chose drift by validation" in out
+    code, out, err = run(capsys, "predict", model, "--format", "csv")
+    assert code == 0, err
+    lines = list(csv.DictReader(io.StringIO(out)))
+    assert [r["unique_id"] for r in lines] == ["north"] * 3 + ["south"] * 3
+    assert lines[0]["ds"] == "2022-01-01"
+    assert float(lines[-1]["auto-forecast"]) == pytest.approx(5 + 3.0 * 26)
+
+
 def test_fit_model_auto_for_a_task_without_one_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], sessions: Path, tmp_path: Path
 ):

@@ -83,10 +83,17 @@ def describe_choice(estimator: Any) -> str:
         members = [f"{name}{_params(p)}" for name, p in params["models"]]
         weights = ", ".join(f"{w:.2f}" for w in params["weights"])
         shown = f"blend of {' + '.join(members)} (weights {weights})"
+    elif estimator.best_name_ in ("mean", "median") and "models" in params:
+        labels = ", ".join(f"{name}{_params(p)}" for name, p in params["models"])
+        shown = f"{estimator.best_name_}({labels})"
     else:
         shown = f"{estimator.best_name_}{_params(params)}"
-    rows = [r for r in estimator.leaderboard_ if r["model"] != "blend"]
-    ran = [r for r in rows if r["status"] == "ok"]  # a blend reuses their fits
+    rows = [  # candidates: blends and combinations reuse their fits
+        r
+        for r in estimator.leaderboard_
+        if r["model"] != "blend" and r.get("stage", "candidate") == "candidate"
+    ]
+    ran = [r for r in rows if r["status"] == "ok"]
     seconds = sum(r["fit_seconds"] + r["predict_seconds"] for r in ran)
     score = estimator.validation_score_
     if score != score:  # NaN: nothing was validated

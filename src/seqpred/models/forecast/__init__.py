@@ -21,6 +21,9 @@ an ensemble of small networks on windows (torch to fit);
 decoder with learned quantiles, and :class:`NeuralForecaster`, a Gaussian
 next-value network forecasting recursively (both imported with torch on
 first use).
+:class:`AutoForecaster` (``seqpred.create("auto", task="forecast")``) chooses
+forecasters and their combination by backtests inside ``fit`` (by default the
+median of theta, drift, ETS and ARIMA unless another wins clearly).
 :func:`~seqpred.evaluate.forecast.backtest` runs rolling-origin backtests.
 
 Examples
@@ -52,6 +55,7 @@ from typing import Any
 
 from seqpred._lazy import lazy
 from seqpred.models.forecast.arima import ARIMA
+from seqpred.models.forecast.auto import AutoForecaster
 from seqpred.models.forecast.base import ForecasterMixin
 from seqpred.models.forecast.baselines import (
     DriftForecaster,
@@ -69,6 +73,7 @@ from seqpred.models.forecast.theta import Theta
 __all__ = [
     "AR",
     "ARIMA",
+    "AutoForecaster",
     "DLinear",
     "DriftForecaster",
     "ETS",
