@@ -10,7 +10,9 @@ import pytest
 import seqpred
 from seqpred.data import SequenceSet
 from seqpred.exceptions import InvalidParameterError
+from seqpred.models.auto.search import Budget, OverBudget
 from seqpred.models.forecast import AutoForecaster
+from seqpred.models.forecast import auto as auto_module
 from seqpred.models.forecast._auto_backtest import make_windows
 
 
@@ -145,3 +147,21 @@ def test_create_auto_for_forecast_and_saving_keep_the_choice(tmp_path: Path):
 def test_bad_candidates_are_refused_with_the_names_to_choose_from(models):
     with pytest.raises(InvalidParameterError, match="models"):
         AutoForecaster(models, max_time=None).fit(trends())
+
+
+def test_local_candidates_backtest_in_blocks_with_the_same_forecasts(monkeypatch):
+    rng = np.random.default_rng(1)
+    series = [np.cumsum(rng.normal(0.1, 1.0, 40)) + 50 for _ in range(9)]
+    whole = AutoForecaster(("theta", "naive"), horizon=4, max_time=None).fit(series)
+    monkeypatch.setattr(auto_module, "LOCAL_CHUNKS", (1, 2))
+    blocks = AutoForecaster(("theta", "naive"), horizon=4, max_time=None).fit(series)
+    assert [len(b) for b in auto_module._chunks(9)] == [1, 2, 2, 2, 2]
+    assert blocks.leaderboard_[0]["mase"] == whole.leaderboard_[0]["mase"]
+    np.testing.assert_array_equal(blocks.predict(), whole.predict())
+
+
+def test_a_candidate_stops_between_blocks_when_its_rest_and_refit_do_not_fit():
+    with pytest.raises(OverBudget, match="stopped after 50% of its backtest"):
+        auto_module._check_time(Budget(5.0), spent=3.0, done=0.5)
+    auto_module._check_time(Budget(None), spent=3.0, done=0.5)
+    auto_module._check_time(Budget(60.0), spent=3.0, done=0.5)

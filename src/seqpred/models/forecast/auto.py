@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
-from seqpred._registry import available
+from seqpred._registry import available, get_class
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
@@ -32,7 +32,7 @@ from seqpred.models.forecast._auto_backtest import (
     combine,
     make_windows,
 )
-from seqpred.models.forecast._local import SEASON_LENGTH
+from seqpred.models.forecast._local import SEASON_LENGTH, LocalForecaster
 from seqpred.models.forecast.base import ForecasterMixin
 from seqpred.models.forecast.seasonality import (
     common_season_length,
@@ -415,16 +415,26 @@ class AutoForecaster(ForecasterMixin):
         def evaluate(candidate: Candidate) -> Trial:
             out: list[Array] = []
             fit_seconds = predict_seconds = 0.0
+            local = issubclass(get_class(candidate.name), LocalForecaster)
             for w, window in enumerate(windows):
-                start = time.perf_counter()
-                model = self._build(candidate).fit(window.train)
-                middle = time.perf_counter()
-                mean = np.asarray(model.predict(horizon=self.horizon))
-                fit_seconds += middle - start
-                predict_seconds += time.perf_counter() - middle
-                if not np.isfinite(mean).all():
-                    bad = int(np.isfinite(mean).all(axis=(1, 2)).size
-                              - np.isfinite(mean).all(axis=(1, 2)).sum())  # fmt: skip
+                chunks = _chunks(len(window.rows) if local else 0)
+                parts = []
+                for c, rows in enumerate(chunks):
+                    start = time.perf_counter()
+                    train = (
+                        window.train if len(chunks) == 1 else window.train.take(rows)
+                    )
+                    model = self._build(candidate).fit(train)
+                    middle = time.perf_counter()
+                    parts.append(np.asarray(model.predict(horizon=self.horizon)))
+                    fit_seconds += middle - start
+                    predict_seconds += time.perf_counter() - middle
+                    if c + 1 < len(chunks):
+                        done = (w * len(chunks) + c + 1) / (len(windows) * len(chunks))
+                        _check_time(budget, fit_seconds + predict_seconds, done)
+                mean = parts[0] if len(parts) == 1 else np.concatenate(parts)
+                bad = int((~np.isfinite(mean).all(axis=(1, 2))).sum())
+                if bad:
                     raise DataError(f"non-finite forecasts for {bad} series")
                 out.append(mean)
                 spent = fit_seconds + predict_seconds
@@ -662,6 +672,51 @@ class AutoForecaster(ForecasterMixin):
         """Bytes held by the fitted forecasters' arrays."""
         inner = sum(int(m.memory_bytes()) for m in self.estimators_)
         return inner + super().memory_bytes()
+
+
+LOCAL_CHUNKS = (4, 64)
+"""Series a local candidate fits at a time in a backtest, between budget checks:
+blocks double from the first size to the second."""
+
+
+def _chunks(n_series: int) -> list[Array]:
+    """Row blocks of a local candidate's backtest (one block: fit all at once).
+
+    A local model fits series by series, so blocks give the same forecasts;
+    between blocks the budget is checked, so an expensive candidate (ETS
+    with a long season on long series) stops after a few series instead of
+    overrunning ``max_time`` by its whole cost.
+
+    Examples
+    --------
+    >>> [len(block) for block in _chunks(100)]
+    [4, 8, 16, 32, 40]
+    """
+    first, most = LOCAL_CHUNKS
+    if n_series <= first:
+        return [np.arange(n_series)]
+    blocks, start, size = [], 0, first
+    while start < n_series:
+        blocks.append(np.arange(start, min(start + size, n_series)))
+        start += size
+        size = min(2 * size, most)
+    return blocks
+
+
+def _check_time(budget: Budget, spent: float, done: float) -> None:
+    """Raise OverBudget when the rest of a backtest and a refit will not fit.
+
+    ``done`` is the share of the candidate's backtest finished after
+    ``spent`` seconds; its refit on all the series costs about one whole
+    backtest more.
+    """
+    total = spent / done
+    needed = (total - spent) + 1.2 * total
+    if not budget.allows(needed):
+        raise OverBudget(
+            f"stopped after {done:.0%} of its backtest: about {needed:.0f}s more "
+            f"needed with its refit, {budget.remaining:.0f}s left"
+        )
 
 
 def _items_mask(trial: Trial) -> Array:
