@@ -19,9 +19,23 @@ classify
     configuration of docs/benchmarks.md (``best_known``) and the same
     configuration run here on the same split (``anchor``).
 m3
-    Empty here: the forecasting auto model is not part of this script yet.
+    The 3,003 M3 series (``benchmarks/m3.py``: the last 6 / 8 / 18 / 8 values
+    are the test, never shown to a model): ``auto`` (``seqpred.create("auto",
+    task="forecast", horizon=h)``, its defaults: ``max_time=60``, the season
+    length detected), ``auto`` without a time limit, and ``auto`` without a
+    limit and with the subset's season length (1 / 4 / 12 / 1), beside
+    ``naive``, statsforecast's AutoETS and AutoTheta (their best single
+    models on M3; ``--anchors all`` adds AutoARIMA, 25 min, and their mean)
+    and the published Theta method's sMAPE.
+forecast
+    M4 Hourly (414 series, horizon 48) and the airline passengers (the last
+    24 months held out), as ``benchmarks/forecast.py`` runs them: ``auto``
+    with its defaults (and on airline also without a time limit), beside the
+    best figures of that script (the global ``ar``; on airline the
+    statsforecast models, run here in the same process).
 
-One thread everywhere (BLAS, numba). The last line is ``RESULTS {"m3": {},
+One thread everywhere (BLAS, numba). The last line is ``RESULTS {"m3": {SUBSET:
+{MODEL: {"smape": s, "mase": m, "seconds": t}}},
 "next_item": {DATASET: {"auto": acc, "best_single": acc, ...}}, "classify":
 {DATASET: {"auto": acc, "best_known": acc, ...}}}``.
 """
@@ -63,7 +77,7 @@ BEST_KNOWN = {  # docs/benchmarks.md, classification: the best seqpred figure
     "dna-splice": 0.968, "trec": 0.906, "mr": 0.7971,
 }  # fmt: skip
 
-RESULTS: dict[str, Any] = {"m3": {}, "next_item": {}, "classify": {}}
+RESULTS: dict[str, Any] = {"m3": {}, "next_item": {}, "classify": {}, "forecast": {}}
 
 
 def say(text: str) -> None:
@@ -224,18 +238,93 @@ def run_mr(n_folds: int) -> None:
             anchor=round(float(np.mean(anchors)), 4), chosen=chosen)  # fmt: skip
 
 
+# -- M3 ------------------------------------------------------------------------
+
+
+def run_m3(quick: bool, all_anchors: bool) -> None:
+    import m3
+
+    m3.warm_up(anchors=True)
+    for subset, (horizon, m) in m3.SUBSETS.items():
+        train, test = m3.load(subset, 100 if quick else None)
+        say(f"M3 {subset}: {len(train)} series, horizon {horizon}")
+        m3.run_ours(subset, "naive", "naive", {}, train, test)
+        runs = {
+            "auto": {"horizon": horizon},
+            "auto (max_time=None)": {"horizon": horizon, "max_time": None},
+            f"auto (max_time=None, m={m})": {
+                "horizon": horizon,
+                "max_time": None,
+                "season_length": m,
+            },
+        }
+        for label, params in runs.items():
+            m3.run_ours(subset, label, "auto-forecast", params, train, test)
+        best = ("AutoETS", "AutoTheta")  # the best single ones on every subset
+        m3.run_anchors(
+            subset, train, test, (*best, "AutoARIMA") if all_anchors else best
+        )
+        RESULTS["m3"][subset] = m3.RESULTS[subset]
+        RESULTS["m3"][subset]["published-theta"] = {"smape": m3.PUBLISHED_THETA[subset]}
+
+
+def run_forecast(quick: bool) -> None:
+    import forecast
+
+    auto_runs = {"auto": {}, "auto (max_time=None)": {"max_time": None}}
+    train = forecast.read_m4("Hourly-train.csv")
+    test = forecast.read_m4("Hourly-test.csv")
+    if quick:
+        train, test = train[::8], test[::8]
+    truth = np.stack(test)[:, :, None]
+    insample = [x[:, None] for x in train]
+    runs = {  # without a limit, ETS and ARIMA (24-hour season) ran past 17 minutes
+        "ar": ("ar", {"order": 312, **forecast.M4_GLOBAL}),
+        "auto": ("auto-forecast", {"horizon": 48}),
+    }
+    for label, (name, params) in runs.items():
+        model = seqpred.create(name, **params)
+        out, seconds = forecast.timed(lambda m=model: m.fit(train).predict())
+        errors = forecast.forecast_errors(truth, out, insample, season_length=24)
+        forecast.record("m4_hourly", label, {k: errors[k] for k in ("smape", "mase")},
+                        seconds)  # fmt: skip
+        if name == "auto-forecast":
+            say(f"  m4_hourly {label}: {model.choices_[0]}")
+    y = forecast.pl.read_csv(forecast.SHARED / "classic" / "Airline.csv")
+    y = y["Passengers"].to_numpy().astype(np.float64)
+    series, truth_air = y[:-24], y[-24:]
+    for label, params in auto_runs.items():
+        model = seqpred.create("auto-forecast", horizon=24, **params)
+        out, seconds = forecast.timed(lambda m=model: m.fit([series]).predict())
+        mase = forecast._mase(truth_air, out[0, :, 0], series, 12)
+        forecast.record("airline_24", label, {"mase": mase}, seconds)
+        say(f"  airline {label}: {model.choices_[0]}")
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
+
+    for cls in (AutoETS, AutoARIMA, AutoTheta):
+        sf = cls(season_length=12)
+        out, took = forecast.timed(lambda m=sf: m.fit(series).predict(24)["mean"])
+        mase = forecast._mase(truth_air, out, series, 12)
+        forecast.record("airline_24", "statsforecast-" + cls.__name__.lower(),
+                        {"mase": mase}, took)  # fmt: skip
+    RESULTS["forecast"] = forecast.RESULTS
+
+
 # -- main ----------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen parts and print ``RESULTS {json}``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="next_item,classify,m3")
+    parser.add_argument("--parts", default="next_item,classify,m3,forecast")
     parser.add_argument("--quick", action="store_true",
                         help="SIGN and MSNBC, two UCR sets, one MR fold")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=2,
                         help="next item: timed runs of CPT+ and auto")  # fmt: skip
     parser.add_argument("--mr-folds", type=int, default=3)
+    parser.add_argument("--anchors", choices=["best", "all"], default="best",
+                        help="m3: statsforecast AutoETS and AutoTheta, or all "
+                        "three and their mean")  # fmt: skip
     args = parser.parse_args(argv)
     parts = args.parts.split(",")
     with warnings.catch_warnings():
@@ -248,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
             run_dna()
             run_trec()
             run_mr(1 if args.quick else args.mr_folds)
+        if "m3" in parts:
+            run_m3(args.quick, args.anchors == "all")
+        if "forecast" in parts:
+            run_forecast(args.quick)
     print("RESULTS " + json.dumps(RESULTS))
     return 0
 
