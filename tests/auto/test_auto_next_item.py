@@ -115,3 +115,19 @@ def test_create_auto_needs_a_task_with_an_auto_model():
     assert seqpred.available()["auto-next-item"] == "next-item"
     assert seqpred.available()["auto-classify"] == "classify"
     assert "auto" not in seqpred.available()
+
+
+@pytest.mark.filterwarnings("ignore:TDAG")
+@pytest.mark.parametrize(
+    "candidate", [("markov", {"order": 2}), ("tdag", {}), ("dg", {}), ("cpt+", {})]
+)
+def test_the_winner_completed_by_partial_fit_equals_a_fit_on_all_the_data(candidate):
+    data = second_order(80, seed=3) + [["z", "a", "b", "q"], ["q", "x", "a"]] * 5
+    model = AutoNextItem(models=(candidate,), max_time=None, blend=False).fit(data)
+    reference = seqpred.create(candidate[0], **candidate[1]).fit(data)
+    queries = [["x", "a"], ["y", "a"], ["q"], ["z", "a", "b"], ["a"]]
+    ids, scores = model.best_estimator_.predict_top_k_ids(queries, 3)
+    ref_ids, ref_scores = reference.predict_top_k_ids(queries, 3)
+    np.testing.assert_array_equal(ids, ref_ids)
+    np.testing.assert_allclose(scores, ref_scores, rtol=0, atol=1e-12)
+    assert model.best_estimator_.vocabulary_.symbols == reference.vocabulary_.symbols

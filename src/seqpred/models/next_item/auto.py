@@ -64,10 +64,12 @@ MORE_CANDIDATES = (
 NEURAL_MIN_TIME = 120.0
 """``models="all"`` tries a GRU only with at least this ``max_time`` (seconds)."""
 
-REFIT_BY_PARTIAL_FIT = frozenset({"cpt+", "cpt", "dg"})
+REFIT_BY_PARTIAL_FIT = frozenset({"cpt+", "cpt", "dg", "markov", "tdag"})
 """Models whose ``partial_fit`` with the held-out sequences (the last ones)
-gives the model of a fit on all the data (the same stored sequences, in the
-same order) for a fraction of a fit; the others are refitted."""
+gives the model of a fit on all the data (the same stored sequences or
+counts, in the same order: the conformance suite's ``check_partial_fit``)
+for a fraction of a fit; the others are refitted. (PPM's ``partial_fit``
+re-interns its tables and costs about a fit.)"""
 
 N_BLEND_CANDIDATES = 20
 """Candidates taken from each model of a blend per query."""
