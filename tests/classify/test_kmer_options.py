@@ -112,3 +112,16 @@ def test_char_ngrams_accepts_a_list_as_from_json():
     X, y = _xy()
     model = KmerClassifier(1, max_k=1, char_ngrams=[2, 3]).fit(X, y)
     assert model.predict([["how", "many"]]).tolist() == ["number"]
+
+
+@pytest.mark.filterwarnings("ignore::seqpred.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("nb_scaling", [True, False])
+def test_documents_whose_kmers_all_weigh_zero_get_finite_probabilities(nb_scaling):
+    # the same document under both labels: every naive-Bayes ratio is 1, so
+    # every weighted k-mer is 0 and the row's norm is 0 (was 0 / 0 = NaN)
+    model = KmerClassifier(char_ngrams=(1, 2), n_features=32, nb_scaling=nb_scaling,
+                           sublinear_tf=True, tfidf=False, max_iter=30)  # fmt: skip
+    model.fit([["ab"], ["ab"]], [False, True])
+    proba = model.predict_proba([["ab"], ["c"]])
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)

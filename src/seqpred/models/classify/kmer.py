@@ -214,6 +214,7 @@ class KmerClassifier(KmerStatistics, ClassifierMixin):
         data = X.data * (self.idf_ * self.nb_scale_)[X.indices]
         rows = X.rows()
         norms = np.sqrt(np.bincount(rows, weights=data**2, minlength=X.shape[0]))
+        norms[norms == 0] = 1.0  # a row whose k-mers all weigh 0 stays all zeros
         return CSR(X.indptr, X.indices, data / norms[rows], X.n_cols)
 
     def _fit(self, ss: SequenceSet, y: Array) -> None:
