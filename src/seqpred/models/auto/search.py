@@ -48,10 +48,10 @@ from typing import Any
 
 import numpy as np
 
-from seqpred._registry import create, get_class
+from seqpred._registry import available, create, get_class
 from seqpred._typing import Array
 from seqpred.base import BaseEstimator
-from seqpred.exceptions import SeqpredWarning
+from seqpred.exceptions import InvalidParameterError, SeqpredWarning
 
 __all__ = [
     "Budget",
@@ -62,6 +62,7 @@ __all__ = [
     "leaderboard",
     "paired_gain",
     "run_candidates",
+    "user_candidates",
 ]
 
 logger = logging.getLogger(__name__)
@@ -188,6 +189,48 @@ class Budget:
     def allows(self, seconds: float) -> bool:
         """Whether ``seconds`` more fit in what is left."""
         return seconds <= self.remaining
+
+
+def user_candidates(models: Any, task: str, owner: str) -> list[Candidate]:
+    """Return the candidates a user listed: registry names or ``(name, params)`` pairs.
+
+    Each name must be a registered model of ``task`` (auto models excluded).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown name, a name of another task, a malformed entry or
+        an empty list; the message lists the names to choose from.
+
+    Examples
+    --------
+    >>> [c.label for c in user_candidates(["markov", ("ppm", {"max_order": 2})],
+    ...                                   "next-item", "AutoNextItem")]
+    ['markov', 'ppm(max_order=2)']
+    """
+    known = {n for n in available(task) if not n.startswith("auto")}
+    out = []
+    for entry in models:
+        name, params = (entry, {}) if isinstance(entry, str) else _pair(entry)
+        if name not in known or not isinstance(params, dict):
+            raise InvalidParameterError(
+                f"{owner}: models entries must be {task} registry names or (name, "
+                f"{{parameters}}) pairs; got {entry!r}. Choose names from "
+                f"{sorted(known)}, or use models=None."
+            )
+        out.append(Candidate(name, params))
+    if not out:
+        raise InvalidParameterError(
+            f"{owner}: models must list at least one candidate; got {models!r}. Use "
+            "models=None for the default search."
+        )
+    return out
+
+
+def _pair(entry: Any) -> tuple[Any, Any]:
+    if isinstance(entry, (tuple, list)) and len(entry) == 2:
+        return entry[0], entry[1]
+    return None, None
 
 
 def _estimate(candidate: Candidate, done: Sequence[Trial]) -> float:

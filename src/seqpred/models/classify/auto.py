@@ -15,7 +15,7 @@ from seqpred._typing import Array
 from seqpred.base import BaseEstimator, Tags, check_is_fitted
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.data.validation import as_sequence_set
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError
 from seqpred.models.auto.search import (
     Budget,
     Candidate,
@@ -24,6 +24,7 @@ from seqpred.models.auto.search import (
     choose,
     leaderboard,
     run_candidates,
+    user_candidates,
 )
 from seqpred.models.classify.base import ClassifierMixin
 
@@ -311,23 +312,7 @@ class AutoClassifier(ClassifierMixin):
                         if all(c.name != name or c.params for c in first + later):
                             later.append(Candidate(name))
             return first, later
-        known = {n for n in available("classify") if not n.startswith("auto")}
-        out = []
-        for entry in self.models:
-            name, params = (entry, {}) if isinstance(entry, str) else _pair(entry)
-            if name not in known or not isinstance(params, dict):
-                raise InvalidParameterError(
-                    f"AutoClassifier: models entries must be classifier registry "
-                    f"names or (name, {{parameters}}) pairs; got {entry!r}. Choose "
-                    f"names from {sorted(known)}, or use models=None."
-                )
-            out.append(Candidate(name, params))
-        if not out:
-            raise InvalidParameterError(
-                "AutoClassifier: models must list at least one candidate; got "
-                f"{self.models!r}. Use models=None for the default search."
-            )
-        return out, []
+        return user_candidates(self.models, "classify", "AutoClassifier"), []
 
     def _default_candidates(self, ss: SequenceSet, n_folds: int) -> Stages:
         if ss.kind == "numeric":
@@ -422,12 +407,6 @@ class AutoClassifier(ClassifierMixin):
     def memory_bytes(self) -> int:
         """Bytes held by the chosen model's arrays."""
         return self.best_estimator_.memory_bytes() + super().memory_bytes()
-
-
-def _pair(entry: Any) -> tuple[Any, Any]:
-    if isinstance(entry, (tuple, list)) and len(entry) == 2:
-        return entry[0], entry[1]
-    return None, None
 
 
 def _tags_of(name: str) -> Tags | None:

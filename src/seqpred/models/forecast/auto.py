@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
-from seqpred._registry import available, get_class
+from seqpred._registry import get_class
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.exceptions import DataError
 from seqpred.models.auto.search import (
     OK,
     Budget,
@@ -24,6 +24,7 @@ from seqpred.models.auto.search import (
     choose,
     leaderboard,
     run_candidates,
+    user_candidates,
 )
 from seqpred.models.forecast._auto_backtest import (
     MIN_TRAIN_STEPS,
@@ -338,22 +339,7 @@ class AutoForecaster(ForecasterMixin):
             return default_candidates(
                 ss, self.horizon, self.season_length, self.n_windows
             )
-        known = {n for n in available("forecast") if not n.startswith("auto")}
-        out = []
-        for entry in self.models:
-            name, params = (entry, {}) if isinstance(entry, str) else _pair(entry)
-            if name not in known or not isinstance(params, dict):
-                raise InvalidParameterError(
-                    f"AutoForecaster: models entries must be forecaster registry "
-                    f"names or (name, {{parameters}}) pairs; got {entry!r}. Choose "
-                    f"names from {sorted(known)}, or use models=None."
-                )
-            out.append(Candidate(name, params))
-        if not out:
-            raise InvalidParameterError(
-                "AutoForecaster: models must list at least one candidate; got "
-                f"{self.models!r}. Use models=None for the default search."
-            )
+        out = user_candidates(self.models, "forecast", "AutoForecaster")
         return out, list(range(min(self.n_members, len(out))))
 
     def _build(self, candidate: Candidate) -> Any:
@@ -728,9 +714,3 @@ def _parse_note(note: str) -> list[tuple[str, float]]:
     """``"mase 0.8 smape 12"`` -> ``[("mase", 0.8), ("smape", 12.0)]``."""
     words = note.split()
     return [(k, float(v)) for k, v in zip(words[::2], words[1::2])]
-
-
-def _pair(entry: Any) -> tuple[Any, Any]:
-    if isinstance(entry, (tuple, list)) and len(entry) == 2:
-        return entry[0], entry[1]
-    return None, None

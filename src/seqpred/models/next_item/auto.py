@@ -9,11 +9,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seqpred._params import Interval, Options
-from seqpred._registry import available
 from seqpred._typing import Array
 from seqpred.base import Tags
 from seqpred.data.sequence_set import SequenceSet
-from seqpred.exceptions import InvalidParameterError
 from seqpred.models.auto.search import (
     OK,
     OVER_BUDGET,
@@ -23,6 +21,7 @@ from seqpred.models.auto.search import (
     choose,
     leaderboard,
     run_candidates,
+    user_candidates,
 )
 from seqpred.models.next_item.base import NextItemMixin
 from seqpred.models.next_item.ensemble._combine import (
@@ -251,23 +250,7 @@ class AutoNextItem(NextItemMixin):
             out += [c for c in MORE_CANDIDATES if c not in out]
             neural = _neural_candidate(budget)
             return out + ([neural] if neural is not None else [])
-        known = {n for n in available("next-item") if not n.startswith("auto")}
-        out = []
-        for entry in self.models:
-            name, params = (entry, {}) if isinstance(entry, str) else _pair(entry)
-            if name not in known or not isinstance(params, dict):
-                raise InvalidParameterError(
-                    f"AutoNextItem: models entries must be next-item registry names "
-                    f"or (name, {{parameters}}) pairs; got {entry!r}. Choose names "
-                    f"from {sorted(known)}, or use models=None."
-                )
-            out.append(Candidate(name, params))
-        if not out:
-            raise InvalidParameterError(
-                "AutoNextItem: models must list at least one candidate; got "
-                f"{self.models!r}. Use models=None for the default search."
-            )
-        return out
+        return user_candidates(self.models, "next-item", "AutoNextItem")
 
     # -- learning
     def _fit(self, ss: SequenceSet) -> None:
@@ -464,12 +447,6 @@ class AutoNextItem(NextItemMixin):
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def _pair(entry: Any) -> tuple[Any, Any]:
-    if isinstance(entry, (tuple, list)) and len(entry) == 2:
-        return entry[0], entry[1]
-    return None, None
 
 
 def _hits(best: Array, targets: Array) -> Array:
