@@ -156,6 +156,49 @@ def ets_decode(x: Array, trend: int, season: int, m: int) -> tuple[Any, ...]:
 
 
 @maybe_njit
+def ets_mean(lb: float, s: Array, j: int, season: int) -> float:
+    """Return one step's mean from ``lb`` (level plus damped slope) and ``s[j]``.
+
+    ``s`` is read only for a seasonal model.
+    """
+    if season == 0:
+        return lb
+    if season == 1:
+        return lb + float(s[j])
+    return lb * float(s[j])
+
+
+@maybe_njit
+def ets_update(
+    lb: float,
+    slope: float,
+    s: Array,
+    j: int,
+    big: float,
+    season: int,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    damp: float,
+) -> tuple[float, float]:
+    """Move the state by one step with error ``big``; return ``(level, slope)``.
+
+    ``s[j]``, the step's seasonal value, is updated in place. A zero
+    multiplicative seasonal value or level leaves the parts it would divide
+    unchanged (the filter stops before reaching one; simulated paths may not).
+    """
+    if season == 2:
+        level = lb + alpha * big / s[j] if s[j] != 0.0 else lb
+        slope = damp * slope + (beta * big / s[j] if s[j] != 0.0 else 0.0)
+        if lb != 0.0:
+            s[j] = s[j] + gamma * big / lb
+        return level, slope
+    if season == 1:
+        s[j] = s[j] + gamma * big
+    return lb + alpha * big, damp * slope + beta * big
+
+
+@maybe_njit
 def ets_filter(
     y: Array,
     error: int,
@@ -183,14 +226,9 @@ def ets_filter(
     for t in range(len(y)):
         lb = level + damp * slope
         j = t % m if season > 0 else 0
-        if season == 0:
-            mu = lb
-        elif season == 1:
-            mu = lb + s[j]
-        else:
-            if lb <= 0.0 or s[j] <= 0.0:
-                return np.inf, 0.0, level, slope, s, False
-            mu = lb * s[j]
+        if season == 2 and (lb <= 0.0 or s[j] <= 0.0):
+            return np.inf, 0.0, level, slope, s, False
+        mu = ets_mean(lb, s, j, season)
         big = y[t] - mu
         if error == 1:
             if mu <= 0.0:
@@ -199,15 +237,9 @@ def ets_filter(
             logs += np.log(mu)
         else:
             sse += big * big
-        if season == 2:
-            level = lb + alpha * big / s[j]
-            slope = damp * slope + beta * big / s[j]
-            s[j] = s[j] + gamma * big / lb
-        else:
-            level = lb + alpha * big
-            slope = damp * slope + beta * big
-            if season == 1:
-                s[j] = s[j] + gamma * big
+        level, slope = ets_update(
+            lb, slope, s, j, big, season, alpha, beta, gamma, damp
+        )
     return sse, logs, level, slope, s, True
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from seqpred._numba import maybe_njit
 from seqpred._typing import Array
+from seqpred.models.forecast._estimation import ets_mean, ets_update
 
 __all__ = ["class_one_std", "point_forecast", "simulate_std"]
 
@@ -36,13 +37,7 @@ def point_forecast(
         if trend > 0:
             power *= damp
             grow += power
-        lb = level + grow * slope
-        if season == 0:
-            out[k] = lb
-        elif season == 1:
-            out[k] = lb + ring[k % m]
-        else:
-            out[k] = lb * ring[k % m]
+        out[k] = ets_mean(level + grow * slope, ring, k % m, season)
     return out
 
 
@@ -114,12 +109,7 @@ def simulate_std(
         for k in range(horizon):
             lb = lv + damp * sl
             j = k % m if season > 0 else 0
-            if season == 0:
-                mu = lb
-            elif season == 1:
-                mu = lb + s[j]
-            else:
-                mu = lb * s[j]
+            mu = ets_mean(lb, s, j, season)
             if error == 1:
                 big = mu * sigma * draws[k, p]
             else:
@@ -127,16 +117,7 @@ def simulate_std(
             value = mu + big
             total[k] += value
             squares[k] += value * value
-            if season == 2:
-                lv = lb + alpha * big / s[j] if s[j] != 0.0 else lb
-                sl = damp * sl + (beta * big / s[j] if s[j] != 0.0 else 0.0)
-                if lb != 0.0:
-                    s[j] = s[j] + gamma * big / lb
-            else:
-                lv = lb + alpha * big
-                sl = damp * sl + beta * big
-                if season == 1:
-                    s[j] = s[j] + gamma * big
+            lv, sl = ets_update(lb, sl, s, j, big, season, alpha, beta, gamma, damp)
     mean = total / paths
     var = squares / paths - mean * mean
     std: Array = np.sqrt(np.maximum(var, 0.0))
