@@ -229,18 +229,14 @@ def spark_session(memory: str = "2g") -> Any:
 
 
 def same_state(a: Any, b: Any) -> bool:
-    def equal(x: Any, y: Any) -> bool:
-        if isinstance(x, (list, tuple)):
-            return len(x) == len(y) and all(equal(p, q) for p, q in zip(x, y))
-        if isinstance(x, np.ndarray):
-            return x.dtype == y.dtype and np.array_equal(x, y)
-        if hasattr(x, "symbols"):
-            return x.symbols == y.symbols
-        return bool(x == y)
+    """Whether two fitted models hold the same learned state, exactly."""
+    from seqpred.testing import assert_same_fitted_state
 
-    sa = {k: v for k, v in vars(a).items() if k.endswith("_")}
-    sb = {k: v for k, v in vars(b).items() if k.endswith("_")}
-    return sa.keys() == sb.keys() and all(equal(sa[k], sb[k]) for k in sa)
+    try:
+        assert_same_fitted_state(a, b)
+    except AssertionError:
+        return False
+    return True
 
 
 # -- the cases ---------------------------------------------------------------------

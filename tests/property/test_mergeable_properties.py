@@ -26,6 +26,7 @@ from seqpred.models.forecast.baselines import (
 )
 from seqpred.models.mergeable import first_seen, merge
 from seqpred.models.next_item import AKOM, DG, PPM, TDAG, MarkovPredictor
+from seqpred.testing import assert_same_fitted_state
 
 SETTINGS = settings(
     max_examples=25,
@@ -44,28 +45,6 @@ NEXT_ITEM = [
     DG(lookahead=3),
     DG(lookahead=2, count_repeats=False),
 ]
-
-
-def fitted_state(model):
-    return {k: v for k, v in vars(model).items() if k.endswith("_")}
-
-
-def assert_same(a, b, where="state"):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), (where, a.keys() ^ b.keys())
-        for key in a:
-            assert_same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{where}[{i}]")
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape, where
-        assert np.array_equal(a, b), where
-    elif isinstance(a, Vocabulary):
-        assert a.symbols == b.symbols, where
-    else:
-        assert type(a) is type(b) and a == b, (where, a, b)
 
 
 def cut(n, cuts):
@@ -116,7 +95,7 @@ def test_next_item_chunks_merge_into_the_fit(model, data, cuts, order_seed, grou
         merged = merge_in_order(parts, order, grouping)
         rebuilt = type(model)(**model.get_params()).from_statistics(merged)
         whole = type(model)(**model.get_params()).fit(data)
-    assert_same(fitted_state(rebuilt), fitted_state(whole))
+    assert_same_fitted_state(rebuilt, whole)
     queries = [s[-3:] for s in data] + [["a"], ["f", "e"], ["z"]]
     assert rebuilt.predict_top_k(queries, k=3) == whole.predict_top_k(queries, k=3)
     assert np.array_equal(rebuilt.predict_proba(queries), whole.predict_proba(queries))
@@ -167,7 +146,7 @@ def test_kmer_chunks_merge_into_the_fit(model, data, cuts, order_seed):
         order_seed.shuffle(parts)
         rebuilt = type(model)(**model.get_params()).from_statistics(merge(*parts))
         whole = type(model)(**model.get_params()).fit(X, y)
-    assert_same(fitted_state(rebuilt), fitted_state(whole))
+    assert_same_fitted_state(rebuilt, whole)
     assert np.array_equal(rebuilt.predict_proba(X), whole.predict_proba(X))
 
 
@@ -199,5 +178,5 @@ def test_forecaster_chunks_merge_into_the_fit(model, lengths, seed, cuts, order_
     order_seed.shuffle(parts)
     rebuilt = type(model)(**model.get_params()).from_statistics(merge(*parts))
     whole = type(model)(**model.get_params()).fit(series)
-    assert_same(fitted_state(rebuilt), fitted_state(whole))
+    assert_same_fitted_state(rebuilt, whole)
     assert np.array_equal(rebuilt.predict(horizon=3), whole.predict(horizon=3))

@@ -16,6 +16,7 @@ import seqpred
 from seqpred import io
 from seqpred.data.synthetic import click_sessions
 from seqpred.exceptions import DataError, InvalidParameterError
+from seqpred.testing import assert_same_fitted_state
 
 pytestmark = [
     pytest.mark.spark,
@@ -23,27 +24,6 @@ pytestmark = [
 ]
 
 SESSIONS = click_sessions(300, random_state=7)
-
-
-def fitted_state(model):
-    return {k: v for k, v in vars(model).items() if k.endswith("_")}
-
-
-def assert_same(a, b, where="state"):
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), (where, a.keys() ^ b.keys())
-        for key in a:
-            assert_same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{where}[{i}]")
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and np.array_equal(a, b), where
-    elif isinstance(a, seqpred.Vocabulary):
-        assert a.symbols == b.symbols, where
-    else:
-        assert a == b, (where, a, b)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +58,7 @@ def test_fit_equals_the_local_fit(events, name, params):
         warnings.simplefilter("ignore")
         distributed = spark.fit(name, events, **params)
         local = seqpred.create(name, **params).fit(SESSIONS)
-    assert_same(fitted_state(distributed), fitted_state(local))
+    assert_same_fitted_state(distributed, local)
     queries = [s[:3] for s in SESSIONS[:100]]
     assert distributed.predict_top_k(queries) == local.predict_top_k(queries)
 
@@ -93,7 +73,7 @@ def test_kmer_fit_equals_the_local_fit(events):
         labels = ["confirmation" in s for s in SESSIONS]
         local = seqpred.create("kmer", max_k=2, max_iter=50).fit(SESSIONS, labels)
     assert not model.is_fitted  # the given estimator is not modified
-    assert_same(fitted_state(distributed), fitted_state(local))
+    assert_same_fitted_state(distributed, local)
 
 
 def test_cpt_plus_is_fitted_on_the_driver(events, tmp_path):
@@ -125,7 +105,7 @@ def test_sessionize_then_fit_and_predict(spark_session):
     ]
     model = spark.fit("markov", sessions, order=1)
     local = seqpred.create("markov", order=1).fit([row[3] for row in sorted(got)])
-    assert_same(fitted_state(model), fitted_state(local))
+    assert_same_fitted_state(model, local)
     scored = spark.predict(model, sessions, k=2).orderBy("session_id").collect()
     expected = local.predict_top_k([row[3] for row in got], k=2)
     assert [[(p.item, p.score) for p in r.prediction] for r in scored] == expected

@@ -53,13 +53,16 @@ from seqpred.testing._checks_generate import GENERATE_CHECKS
 from seqpred.testing._checks_next_item import NEXT_ITEM_CHECKS
 from seqpred.testing._checks_seq2seq import SEQ2SEQ_CHECKS
 from seqpred.testing._data import SkipCheck
+from seqpred.testing._state import assert_same_fitted_state, fitted_state
 from seqpred.testing._support import CHECK_NAMES
 
 __all__ = [
     "CHECKS",
     "SkipCheck",
+    "assert_same_fitted_state",
     "check_estimator",
     "check_names",
+    "fitted_state",
     "registry_checks",
     "yield_checks",
 ]
