@@ -219,3 +219,21 @@ def test_time_ordered_log_and_pandas_categories():
     ss = from_dataframe(df, time_col="time")
     assert ss.to_lists() == [["x", "x", "y"], ["y", "z"]]
     assert ss.timestamps.tolist() == [1, 2, 4, 2, 3]
+
+
+def test_polars_failures_become_errors_naming_the_file_and_panics_too():
+    from seqpred.data.readers.tabular import _polars_failures, _Source
+
+    class PanicException(BaseException):  # how pyo3 surfaces a Rust panic
+        pass
+
+    source = _Source("read_table", "events.parquet", None)
+    with pytest.raises(DataError, match=r"read the table \(index out of bounds\)"):
+        with _polars_failures(source):
+            raise PanicException("index out of bounds")
+    with pytest.raises(DataError, match=r"events.parquet: read_table: .*\(bad bytes\)"):
+        with _polars_failures(source, also=(OSError,)):
+            raise OSError("bad bytes")
+    with pytest.raises(KeyboardInterrupt):  # other BaseExceptions pass through
+        with _polars_failures(source):
+            raise KeyboardInterrupt

@@ -12,7 +12,8 @@ runs in polars; only distinct symbols become Python objects.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -407,6 +408,28 @@ def _as_lazy(df: Any, who: str) -> pl.LazyFrame:
     )
 
 
+@contextmanager
+def _polars_failures(
+    source: _Source, also: tuple[type[Exception], ...] = ()
+) -> Iterator[None]:
+    """Turn polars' errors (and ``also``) inside the block into ``source.fail``.
+
+    A Rust panic in polars is a ``BaseException`` (``PanicException``), so
+    it is caught by name; any other BaseException passes through.
+    """
+    import polars as pl
+
+    caught: tuple[type[BaseException], ...] = (pl.exceptions.PolarsError, *also)
+    try:
+        yield
+    except caught as exc:
+        raise source.fail(_polars_message(exc, source.who)) from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise source.fail(_polars_message(exc, source.who)) from None
+
+
 def _polars_message(exc: BaseException, who: str = "read_csv") -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
@@ -541,18 +564,10 @@ def _scan_parquet(p: Path, source: _Source) -> pl.LazyFrame:
             return pl.scan_parquet(p)
         except pl.exceptions.PolarsError as exc:
             raise source.fail(_polars_message(exc, source.who)) from None
-    try:
+    with _polars_failures(source, (OSError, ValueError, TypeError, pa.ArrowException)):
         table = pq.read_table(p)
         table.validate(full=True)  # e.g. text that is not UTF-8, before polars
         frame = pl.from_arrow(table)
-    except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
-        raise source.fail(_polars_message(exc, source.who)) from None
-    except pl.exceptions.PolarsError as exc:
-        raise source.fail(_polars_message(exc, source.who)) from None
-    except BaseException as exc:  # a Rust panic in polars is a BaseException
-        if type(exc).__name__ != "PanicException":
-            raise
-        raise source.fail(_polars_message(exc, source.who)) from None
     if not isinstance(frame, pl.DataFrame):
         raise source.fail("the Parquet file holds no table; expected columns.")
     return frame.lazy()
@@ -622,7 +637,7 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
     """Collect the needed columns, check them, order the rows and build the set."""
     import polars as pl
 
-    try:
+    with _polars_failures(source):
         schema = frame.collect_schema()
         roles = _resolve_roles(schema, spec, source)
         numeric = _is_numeric(schema, roles, spec, source)
@@ -633,12 +648,6 @@ def _read_frame(frame: pl.LazyFrame, spec: _Spec, source: _Source) -> TableRead:
         columns = [roles.sequence, *roles.items, roles.time, roles.label]
         columns += [*roles.covariates, *step_cols, *(static_cols or ())]
         df = frame.select(list(dict.fromkeys(c for c in columns if c))).collect()
-    except pl.exceptions.PolarsError as exc:
-        raise source.fail(_polars_message(exc, source.who)) from None
-    except BaseException as exc:  # a Rust panic in polars is a BaseException
-        if type(exc).__name__ != "PanicException":
-            raise
-        raise source.fail(_polars_message(exc, source.who)) from None
     if df.height == 0:
         raise EmptySequenceError(
             f"{source.who}: the table has no rows; expected one row per event."
