@@ -33,7 +33,7 @@ import seqpred
 from seqpred._registry import auto_name, get_class
 from seqpred.cli.args import parse_key_values
 from seqpred.cli.auto import is_auto, task_of_data
-from seqpred.cli.output import OutputFormat, emit, step
+from seqpred.cli.output import OutputFormat, emit, pyplot, step
 from seqpred.cli.tasks import DataSource
 from seqpred.data.sequence_set import SequenceSet
 from seqpred.exceptions import DataError, InvalidParameterError
@@ -420,16 +420,7 @@ def _emit(
 
 def _plot(task: str, rows: list[dict[str, Any]], path: Path) -> None:
     """Save a PNG: the task's metric against fit + predict seconds, one dot a model."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "--plot needs matplotlib, which is not installed; install it with "
-            "pip install seqpred[plot] (or pip install matplotlib)."
-        ) from None
+    plt = pyplot()
     metric = _METRICS[task][0][0]
     shown = [r for r in rows if r[metric] is not None and r["fit_seconds"] is not None]
     fig, ax = plt.subplots(figsize=(7, 4.5))

@@ -29,7 +29,7 @@ import polars as pl
 
 from seqpred._registry import name_of
 from seqpred._typing import Array
-from seqpred.cli.output import emit, step
+from seqpred.cli.output import emit, pyplot, step
 from seqpred.cli.tasks import (
     DataSource,
     EvaluateOptions,
@@ -198,16 +198,7 @@ def plot_forecast(
     adds what really followed (``evaluate --plot``). Needs matplotlib (the
     ``plot`` extra); a missing install raises ImportError naming it.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "--plot needs matplotlib, which is not installed; install it with "
-            "pip install seqpred[plot] (or pip install matplotlib)."
-        ) from None
+    plt = pyplot()
     shown = min(len(histories), 6)
     h = mean.shape[1]
     fig, axes = plt.subplots(shown, 1, figsize=(8, 2.2 * shown), squeeze=False)

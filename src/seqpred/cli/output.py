@@ -26,6 +26,7 @@ __all__ = [
     "format_number",
     "format_seconds",
     "format_size",
+    "pyplot",
     "render_table",
     "say",
     "step",
@@ -242,6 +243,27 @@ def emit_predictions(
     ]
     header = [*([] if ids is None else ["id"]), "query", "prediction", "top-k (score)"]
     emit(fmt, header=header, rows=table, data=data)
+
+
+def pyplot() -> Any:
+    """Return ``matplotlib.pyplot`` on the file-only Agg backend (``--plot``).
+
+    Raises
+    ------
+    ImportError
+        When matplotlib is missing, naming the ``plot`` extra.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            "--plot needs matplotlib, which is not installed; install it with "
+            "pip install seqpred[plot] (or pip install matplotlib)."
+        ) from None
+    return plt
 
 
 def say(text: str = "") -> None:
