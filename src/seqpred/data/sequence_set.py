@@ -450,19 +450,32 @@ class SequenceSet:
             keep &= lengths <= max_length
         return self.take(np.flatnonzero(keep))
 
+    def _replace(self, **changes: Any) -> SequenceSet:
+        """Return a shallow copy with some constructor arguments changed."""
+        args: dict[str, Any] = {
+            "values": self._values,
+            "offsets": self._offsets,
+            "vocabulary": self.vocabulary,
+            "labels": self.labels,
+            "ids": self.ids,
+            "timestamps": self.timestamps,
+            "itemset_start": self.itemset_start,
+            "fields": self.fields,
+            "static": self.static,
+        }
+        args.update(changes)
+        return SequenceSet(args.pop("values"), args.pop("offsets"), **args)
+
     def with_labels(self, labels: Array | Sequence[Any] | None) -> SequenceSet:
         """Return a shallow copy with new per-sequence labels."""
-        return SequenceSet(
-            self._values,
-            self._offsets,
-            vocabulary=self.vocabulary,
-            labels=labels,
-            ids=self.ids,
-            timestamps=self.timestamps,
-            itemset_start=self.itemset_start,
-            fields=self.fields,
-            static=self.static,
-        )
+        return self._replace(labels=labels)
+
+    def with_values(self, values: Array, vocabulary: Vocabulary | None) -> SequenceSet:
+        """Return a shallow copy with new values (one per step), such as re-encoded ids.
+
+        Offsets, labels, ids, timestamps, itemsets and fields stay.
+        """
+        return self._replace(values=values, vocabulary=vocabulary)
 
     def with_fields(
         self,
@@ -475,17 +488,7 @@ class SequenceSet:
         :attr:`values`), ``static`` to one value per sequence; see
         :class:`~seqpred.data.fields.Fields`. ``None`` removes them.
         """
-        return SequenceSet(
-            self._values,
-            self._offsets,
-            vocabulary=self.vocabulary,
-            labels=self.labels,
-            ids=self.ids,
-            timestamps=self.timestamps,
-            itemset_start=self.itemset_start,
-            fields=fields,
-            static=static,
-        )
+        return self._replace(fields=fields, static=static)
 
     def with_key(
         self, *names: str, item_name: str = "item", separator: str = "|"
@@ -673,16 +676,8 @@ def _with_key(
             values[~missing] = vocabulary.encode(present, unknown="add")
     if len(names) == 1:
         del fields[names[0]]
-    return SequenceSet(
-        values,
-        ss.offsets,
-        vocabulary=vocabulary,
-        labels=ss.labels,
-        ids=ss.ids,
-        timestamps=ss.timestamps,
-        itemset_start=ss.itemset_start,
-        fields=Fields(fields, ss.n_steps),
-        static=ss.static,
+    return ss._replace(
+        values=values, vocabulary=vocabulary, fields=Fields(fields, ss.n_steps)
     )
 
 

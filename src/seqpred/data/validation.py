@@ -167,17 +167,7 @@ def _reencode(
             vocabulary.encode(old_symbols, unknown="unk"),
         ]
     )
-    return SequenceSet(
-        table[ss.values],
-        ss.offsets,
-        vocabulary=vocabulary,
-        labels=ss.labels,
-        ids=ss.ids,
-        timestamps=ss.timestamps,
-        itemset_start=ss.itemset_start,
-        fields=ss.fields,
-        static=ss.static,
-    )
+    return ss.with_values(table[ss.values], vocabulary)
 
 
 def as_features(features: Any, owner: str, *, allow_row: bool = False) -> Array:
