@@ -8,6 +8,7 @@ task            class                                         validation
 ==============  ============================================  ===================
 next item       :class:`~seqpred.models.next_item.AutoNextItem`  last sequences
 classification  :class:`~seqpred.models.classify.AutoClassifier`  stratified k-fold
+forecasting     :class:`~seqpred.models.forecast.AutoForecaster`  expanding windows
 ==============  ============================================  ===================
 
 Each lists :class:`~.search.Candidate` models best expected first, runs them
@@ -15,8 +16,9 @@ with :func:`~.search.run_candidates` under a :class:`~.search.Budget`
 (``max_time``), picks one with :func:`~.search.choose` and keeps the table of
 :func:`~.search.leaderboard` as ``leaderboard_``; the winner is refitted on
 all the training data and is a nested estimator, saved with the model.
+:func:`~.search.user_candidates` reads a user's ``models=`` list.
 
-Adding a task's auto model (forecasting, say) takes a class in the task's
+Adding a task's auto model takes a class in the task's
 package deriving from its mixin, whose ``_fit`` builds the candidates, an
 ``evaluate(candidate) -> Trial`` on its own validation scheme (per-item
 scores, higher is better, the same items for every candidate), and calls
@@ -33,6 +35,7 @@ from seqpred.models.auto.search import (
     leaderboard,
     paired_gain,
     run_candidates,
+    user_candidates,
 )
 
 __all__ = [
@@ -44,4 +47,5 @@ __all__ = [
     "leaderboard",
     "paired_gain",
     "run_candidates",
+    "user_candidates",
 ]
